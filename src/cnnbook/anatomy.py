@@ -1,0 +1,246 @@
+"""Anatomy of a network: per-layer output shape, parameters, MACs and receptive field.
+
+:func:`anatomy` runs one forward pass on a dummy batch and returns an
+:class:`Anatomy` whose ``table`` has one row per layer call, plus totals.
+
+* Output shapes and parameters are read with forward hooks.
+* Multiply-accumulates come from PyTorch's own ``torch.utils.flop_counter``
+  (FLOPs / 2; convolutions and matrix products, the ops that dominate). A
+  module whose dense computation is not its true cost (LeNet-5's partially
+  connected C3) may define ``count_macs(output_shape) -> int``.
+* Receptive fields are the one thing no library computes for arbitrary graphs,
+  so this module tracks them itself: every tensor carries its receptive-field
+  size ``r`` and jump ``j`` (distance in input pixels between neighbouring
+  outputs). A k x k convolution or pooling with stride s and dilation d gives
+  ``r' = r + (d(k-1)) j`` and ``j' = j s``; a join (``torch.cat``, ``+``) takes
+  the largest ``r`` of its inputs; flattening or global pooling sees the whole
+  map. This is the *theoretical* receptive field, which may exceed the image.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import torch
+from torch import nn
+from torch.overrides import TorchFunctionMode
+from torch.utils._pytree import tree_flatten
+from torch.utils.flop_counter import FlopCounterMode
+
+__all__ = ["anatomy", "Anatomy", "receptive_field"]
+
+
+# --- receptive-field tracking -------------------------------------------------------
+
+def _pair(value: Any) -> int:
+    """First element of an int-or-tuple argument (the book's kernels are square)."""
+    if isinstance(value, (tuple, list)):
+        return int(value[0]) if value else 0
+    return int(value)
+
+
+def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) -> Any:
+    if len(args) > index:
+        return args[index]
+    return kwargs.get(name, default)
+
+
+class _ReceptiveFieldMode(TorchFunctionMode):
+    """Propagates (r, j) through every torch function called inside it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[int, tuple[int, int, torch.Tensor]] = {}
+
+    def seed(self, tensor: torch.Tensor) -> None:
+        self.fields[id(tensor)] = (1, 1, tensor)
+
+    def lookup(self, tensor: Any) -> tuple[int, int] | None:
+        if not isinstance(tensor, torch.Tensor):
+            return None
+        entry = self.fields.get(id(tensor))
+        return (entry[0], entry[1]) if entry is not None and entry[2] is tensor else None
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        flat_in, _ = tree_flatten((args, kwargs))
+        tracked = [(t, f) for t in flat_in if (f := self.lookup(t)) is not None]
+        if not tracked:
+            return out
+        first = tracked[0][0]
+        r = max(f[0] for _, f in tracked)
+        j = max(f[1] for _, f in tracked)
+        name = getattr(func, "__name__", "")
+        spatial = first.shape[-1] if first.dim() >= 3 else None
+        if "conv" in name and "transpose" not in name and len(args) > 1 and torch.is_tensor(args[1]):
+            k = args[1].shape[-1]
+            stride = _pair(_arg(args, kwargs, 3, "stride", 1))
+            dilation = _pair(_arg(args, kwargs, 5, "dilation", 1))
+            r, j = r + dilation * (k - 1) * j, j * stride
+        elif "adaptive" in name and spatial is not None:
+            out_size = _pair(_arg(args, kwargs, 1, "output_size"))
+            if out_size and out_size < spatial:      # covers ceil(H/out) pixels per output
+                k = -(-spatial // out_size)
+                s = spatial // out_size
+                r, j = r + (k - 1) * j, j * s
+        elif "pool" in name and spatial is not None:
+            k = _pair(_arg(args, kwargs, 1, "kernel_size"))
+            stride = _arg(args, kwargs, 2, "stride", None)
+            stride = _pair(stride) if stride not in (None, (), []) else k
+            dilation = _pair(_arg(args, kwargs, 4, "dilation", 1)) if "max" in name else 1
+            r, j = r + dilation * (k - 1) * j, j * stride
+        flat_out, _ = tree_flatten(out)
+        for t in flat_out:
+            if isinstance(t, torch.Tensor):
+                rr = r
+                # Leaving the spatial grid (flatten, a dense layer) means seeing the whole map.
+                if spatial is not None and t.dim() < 3:
+                    rr = r + (spatial - 1) * j
+                self.fields[id(t)] = (rr, j, t)
+        return out
+
+
+# --- the table ----------------------------------------------------------------------
+
+@dataclass
+class Anatomy:
+    """Result of :func:`anatomy`: ``table`` (a pandas DataFrame) and totals."""
+
+    table: Any
+    input_shape: tuple[int, ...]
+    total_params: int
+    total_macs: int
+    receptive_field: int
+
+    def __repr__(self) -> str:
+        return (f"{self.table.to_string(index=False)}\n"
+                f"total: {self.total_params:,} parameters, {self.total_macs:,} MACs, "
+                f"receptive field {self.receptive_field} px, input {self.input_shape}")
+
+    def _repr_html_(self) -> str:
+        fmt = {c: "{:,}" for c in ("params", "MACs")}
+        html = self.table.style.format(fmt, na_rep="").hide(axis="index").to_html()
+        return (html + f"<p><b>Total:</b> {self.total_params:,} parameters · "
+                f"{self.total_macs:,} multiply-accumulates · receptive field "
+                f"{self.receptive_field} px · input {tuple(self.input_shape)}</p>")
+
+    def rows(self, layer_type: str) -> Any:
+        """The rows of one layer type, e.g. ``a.rows("Conv2d")``."""
+        return self.table[self.table["type"] == layer_type]
+
+
+def _is_leaf(module: nn.Module) -> bool:
+    return next(module.children(), None) is None
+
+
+def _shape(output: Any) -> tuple[int, ...] | None:
+    flat, _ = tree_flatten(output)
+    for t in flat:
+        if isinstance(t, torch.Tensor):
+            return tuple(t.shape)
+    return None
+
+
+def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_channels: int | None = None,
+            depth: int | None = None, device: torch.device | str = "cpu") -> Anatomy:
+    """Per-layer anatomy of ``model`` for one input.
+
+    ``input_size``: an int (square image; channels from ``model.in_channels``
+    or ``in_channels``) or a full shape such as ``(1, 3, 227, 227)``.
+    ``depth``: ``None`` lists every leaf layer; ``1`` lists the model's direct
+    children (blocks, stages), and so on, each row aggregating what it contains.
+    The model is run in eval mode on a batch of one and put back as it was.
+    """
+    import pandas as pd
+
+    if isinstance(input_size, int):
+        channels = in_channels or getattr(model, "in_channels", None) or 3
+        shape = (1, channels, input_size, input_size)
+    else:
+        shape = tuple(input_size)
+    names = {m: n for n, m in model.named_modules()}
+    calls: list[dict] = []
+    rf_mode = _ReceptiveFieldMode()
+
+    def hook(module: nn.Module, _inputs: tuple, output: Any) -> None:
+        field = None
+        flat, _ = tree_flatten(output)
+        for t in flat:
+            if (field := rf_mode.lookup(t)) is not None:
+                break
+        calls.append({"module": module, "shape": _shape(output), "rf": field[0] if field else None})
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if m is not model]
+    was_training = model.training
+    model.eval()
+    x = torch.zeros(shape, device=device)
+    try:
+        with torch.no_grad(), FlopCounterMode(display=False) as flops, rf_mode:
+            rf_mode.seed(x)
+            out = model(x)
+            out_field = next((f for t in tree_flatten(out)[0] if (f := rf_mode.lookup(t))), None)
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(was_training)
+
+    counts = flops.get_flop_counts()
+    root = type(model).__name__
+    n_calls: dict[nn.Module, int] = {}
+    for c in calls:
+        n_calls[c["module"]] = n_calls.get(c["module"], 0) + 1
+
+    def macs_of(call: dict) -> int:
+        module = call["module"]
+        if hasattr(module, "count_macs"):
+            return int(module.count_macs(call["shape"]))
+        if _is_leaf(module):
+            key = f"{root}.{names[module]}"
+            return int(sum(counts.get(key, {}).values()) // 2 // n_calls[module])
+        inside = set(module.modules()) - {module}
+        return sum(macs_of(c) for c in calls if c["module"] in inside and is_unit(c["module"]))
+
+    # Modules that count their own MACs are units: their children are not listed.
+    self_counting = [names[m] for m in model.modules() if m is not model and hasattr(m, "count_macs")]
+
+    def is_unit(module: nn.Module) -> bool:
+        name = names[module]
+        if any(name.startswith(prefix + ".") for prefix in self_counting):
+            return False
+        return _is_leaf(module) or hasattr(module, "count_macs")
+
+    def params_of(module: nn.Module) -> int:
+        return sum(p.numel() for p in module.parameters())
+
+    seen: set[nn.Module] = set()
+    rows = []
+    for c in calls:
+        module, name = c["module"], names[c["module"]]
+        level = name.count(".") + 1
+        if depth is None and not is_unit(module):
+            continue
+        if depth is not None and not (level == depth or (level < depth and is_unit(module))):
+            continue
+        first_call = module not in seen
+        seen.add(module)
+        rows.append({
+            "layer": name,
+            "type": type(module).__name__,
+            "output shape": "×".join(str(d) for d in (c["shape"] or ())[1:]),
+            # a module called twice (weight sharing) holds its parameters once
+            "params": params_of(module) if first_call else 0,
+            "MACs": macs_of(c),
+            "RF": c["rf"],
+        })
+    table = pd.DataFrame(rows, columns=["layer", "type", "output shape", "params", "MACs", "RF"])
+    table["RF"] = table["RF"].astype("Int64")
+    total_macs = sum(macs_of(c) for c in calls if is_unit(c["module"]))
+    total_params = sum(p.numel() for p in model.parameters())
+    return Anatomy(table=table, input_shape=shape, total_params=total_params, total_macs=total_macs,
+                   receptive_field=out_field[0] if out_field else 0)
+
+
+def receptive_field(model: nn.Module, input_size: Iterable[int] | int = 224, **kwargs) -> int:
+    """The theoretical receptive field (pixels) of ``model``'s output."""
+    return anatomy(model, input_size, **kwargs).receptive_field

@@ -1,0 +1,87 @@
+"""Run modes and every chapter's training budget, kept in one place.
+
+Two modes:
+
+* ``quick`` -- sized for a laptop CPU: smaller images, a subset of the data,
+  few epochs. Every chapter finishes in about a minute and still learns.
+* ``full``  -- d2l scale: the whole Fashion-MNIST training set, 10 epochs and
+  (for the ImageNet-era networks) paper-like resolution. Meant for a GPU.
+
+The mode is ``full`` where CUDA is present and ``quick`` otherwise; set
+``CNNBOOK_MODE=quick`` or ``CNNBOOK_MODE=full`` to choose. A chapter asks for its
+budget with ``budget("alexnet")`` and never hard-codes these numbers.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+
+import torch
+
+__all__ = ["Budget", "budget", "get_mode", "MODE_ENV_VAR", "BUDGETS"]
+
+MODE_ENV_VAR = "CNNBOOK_MODE"
+MODES = ("quick", "full")
+
+
+def get_mode() -> str:
+    """``quick`` or ``full``: from ``CNNBOOK_MODE``, else ``full`` exactly when CUDA is present."""
+    requested = os.environ.get(MODE_ENV_VAR, "").strip().lower()
+    if requested:
+        if requested not in MODES:
+            raise ValueError(f"{MODE_ENV_VAR}={requested!r} is not a mode; use 'quick' or 'full'.")
+        return requested
+    return "full" if torch.cuda.is_available() else "quick"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one training run may spend, and the recipe it uses.
+
+    ``train_size`` / ``test_size`` of ``None`` mean the whole split. Images are
+    resized on the device to ``image_size``. ``schedule`` is ``None`` (constant
+    learning rate), ``"cosine"`` or ``"onecycle"``.
+    """
+
+    dataset: str = "fashion_mnist"
+    image_size: int = 28
+    train_size: int | None = 4000
+    test_size: int | None = 1000
+    epochs: int = 5
+    batch_size: int = 64
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    schedule: str | None = None
+    mode: str = "quick"
+
+    def replace(self, **changes) -> "Budget":
+        """A copy with some fields changed, e.g. ``b.replace(optimizer="sgd", lr=0.9)``."""
+        return dataclasses.replace(self, **changes)
+
+
+# d2l's chapter 7 recipe, the "full" baseline: whole Fashion-MNIST, 10 epochs, batch 128/256.
+_FULL = Budget(train_size=None, test_size=None, epochs=10, batch_size=128, mode="full")
+
+#: Per-chapter budgets. Quick budgets were tuned on a 2-core CPU (see the
+#: benchmark, ``python -m cnnbook.bench``); full budgets follow d2l's scale.
+BUDGETS: dict[str, dict[str, Budget]] = {
+    "lenet": {
+        "quick": Budget(image_size=28, train_size=4000, test_size=1000, epochs=8, batch_size=64,
+                        optimizer="adam", lr=2e-3),
+        "full": _FULL.replace(image_size=28, batch_size=256, lr=1e-3),
+    },
+}
+
+
+def budget(chapter: str, mode: str | None = None) -> Budget:
+    """The budget of ``chapter`` in ``mode`` (default: :func:`get_mode`)."""
+    mode = mode or get_mode()
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; use 'quick' or 'full'.")
+    try:
+        return BUDGETS[chapter][mode]
+    except KeyError:
+        raise KeyError(f"no budget for chapter {chapter!r}; known: {sorted(BUDGETS)}") from None

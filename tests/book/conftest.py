@@ -1,0 +1,85 @@
+"""The built book: one strict Jupyter Book build per test session, shared by the book tests.
+
+These tests carry the ``book`` marker; ``make test`` runs them after the unit tests
+and notebooks (``pytest -m book``). The build executes every chapter, so it is the
+slowest step; Jupyter Book's cache makes an unchanged rebuild quick.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = os.environ.get("CNNBOOK_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.book)
+
+
+@pytest.fixture(scope="session")
+def book_build():
+    """Run ``jupyter-book build . -W -n --keep-going``; return (returncode, log)."""
+    jb = Path(sys.executable).with_name("jupyter-book")
+    env = dict(os.environ, PATH=f"{jb.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+               CNNBOOK_PROGRESS="lines")
+    result = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"], cwd=ROOT,
+                            env=env, capture_output=True, text=True)
+    log = result.stdout + result.stderr
+    (ROOT / "_build").mkdir(exist_ok=True)
+    (ROOT / "_build" / "build.log").write_text(log, encoding="utf-8")
+    return result.returncode, log
+
+
+@pytest.fixture(scope="session")
+def html(book_build) -> Path:
+    returncode, log = book_build
+    if returncode != 0:
+        pytest.fail("the book did not build:\n" + log[-4000:])
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def chapter_pages(html) -> list[Path]:
+    return sorted((html / "chapters").glob("*.html"))
+
+
+@pytest.fixture(scope="session")
+def served_book(html):
+    """The built HTML served on 127.0.0.1 (a random free port)."""
+    handler = functools.partial(_QuietHandler, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped (with how to enable it) if absent."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` "
+                    "(or set CNNBOOK_CHROMIUM to a Chromium binary) to run the browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()

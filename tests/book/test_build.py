@@ -1,0 +1,42 @@
+"""The book builds strictly (-W -n: any warning fails) and every page is there."""
+import re
+
+import yaml
+
+from conftest import ROOT
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+def test_book_builds_without_warnings(book_build):
+    returncode, log = book_build
+    warnings = [line for line in log.splitlines() if "WARNING" in line and "Kernel is running over TCP" not in line]
+    assert returncode == 0 and not warnings, "\n".join(warnings) or log[-3000:]
+
+
+def test_every_toc_entry_has_a_page(html):
+    for name in toc_files():
+        assert (html / f"{name}.html").exists(), name
+    assert (html / "index.html").exists()
+
+
+def test_every_chapter_in_chapters_is_in_the_toc():
+    listed = set(toc_files())
+    for nb in (ROOT / "chapters").glob("*.ipynb"):
+        assert f"chapters/{nb.stem}" in listed, f"{nb.name} is not in _toc.yml"
+
+
+def test_chapters_show_figures_and_no_errors(chapter_pages):
+    assert chapter_pages
+    for page in chapter_pages:
+        text = page.read_text(encoding="utf-8")
+        assert len(re.findall(r"<img [^>]*src=\"[^\"]*_images/", text)) >= 2, f"{page.name} has no figures"
+        assert "Traceback (most recent call last)" not in text, page.name
+        for heading in ("是什么", "为什么", "怎么做", "是谁", "在哪儿", "啥时候", "优点", "缺点"):
+            assert heading in text, f"{page.name} lacks the {heading} section"

@@ -1,0 +1,162 @@
+"""fit(): it learns, it stops on divergence keeping the best weights, it resumes, it repeats."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from cnnbook.budgets import Budget
+from cnnbook.training import History, fast_path_for, fit, seed_everything
+
+TINY = Budget(dataset="blobs", image_size=16, train_size=None, test_size=None, epochs=3,
+              batch_size=32, optimizer="adam", lr=3e-3)
+
+
+def small_cnn() -> nn.Module:
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(4 * 8 * 8, 2))
+
+
+def test_learns_a_tiny_task(blob_data):
+    seed_everything(0)
+    history = fit(small_cnn(), blob_data, TINY, progress=False)
+    assert len(history) == 3 and history.stopped is None
+    assert history.final["test_acc"] >= 0.95
+    assert history["loss"][-1] < history["loss"][0]
+    for key in ("loss", "train_acc", "test_acc", "img_per_s", "seconds"):
+        assert history.final[key] > 0
+    assert list(history.to_frame().index) == [1, 2, 3]
+
+
+def test_schedules_and_optimizers_run(blob_data):
+    for changes in ({"optimizer": "sgd", "lr": 0.05, "momentum": 0.9, "schedule": "cosine"},
+                    {"optimizer": "adamw", "schedule": "onecycle", "weight_decay": 1e-4}):
+        history = fit(small_cnn(), blob_data, TINY.replace(epochs=1, **changes), progress=False)
+        assert len(history) == 1
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        fit(small_cnn(), blob_data, TINY.replace(optimizer="rmsprop"), progress=False)
+
+
+class ExplodeAfter(nn.Module):
+    """Wraps a model and makes its output NaN from a given training step on."""
+
+    def __init__(self, inner: nn.Module, step: int):
+        super().__init__()
+        self.inner, self.step, self.calls = inner, step, 0
+
+    def forward(self, x):
+        out = self.inner(x)
+        if self.training:
+            self.calls += 1
+            if self.calls >= self.step:
+                return out * float("nan")
+        return out
+
+
+def test_divergence_stops_with_a_message_and_keeps_best_weights(blob_data, capsys):
+    seed_everything(0)
+    steps_per_epoch = 8                                     # 256 images / batch 32
+    model = ExplodeAfter(small_cnn(), step=2 * steps_per_epoch + 3)
+    history = fit(model, blob_data, TINY.replace(epochs=5), progress=False)
+    out = capsys.readouterr().out
+    assert history.stopped == "diverged" and len(history) == 2
+    assert "lower learning rate" in out and "lr=0.0003" in out
+    # the weights are those of the best finished epoch, not the ones after the NaN step
+    best_epoch = max(history.records, key=lambda r: r["test_acc"])["epoch"]
+    assert f"epoch {best_epoch}" in history.message
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_divergence_on_first_batch_restores_initial_weights(blob_data):
+    model = ExplodeAfter(small_cnn(), step=1)
+    before = copy.deepcopy(model.state_dict())
+    history = fit(model, blob_data, TINY, progress=False)
+    assert history.stopped == "diverged" and len(history) == 0
+    assert "initial weights" in history.message
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, before[key])
+
+
+def test_two_seeded_runs_give_the_same_history(blob_data):
+    def run():
+        seed_everything(0)
+        h = fit(small_cnn(), blob_data, TINY, progress=False, seed=7)
+        return [(r["loss"], r["train_acc"], r["test_acc"]) for r in h.records]
+    assert run() == run()
+
+
+class InterruptAt(nn.Module):
+    def __init__(self, inner: nn.Module, step: int):
+        super().__init__()
+        self.inner, self.step, self.calls = inner, step, 0
+
+    def forward(self, x):
+        if self.training:
+            self.calls += 1
+            if self.calls == self.step:
+                raise KeyboardInterrupt
+        return self.inner(x)
+
+
+def test_interrupted_run_resumes_from_checkpoint(blob_data, tmp_path):
+    budget = TINY.replace(epochs=4)
+    seed_everything(0)
+    reference = fit(small_cnn(), blob_data, budget, progress=False, seed=1)
+
+    seed_everything(0)
+    model = InterruptAt(small_cnn(), step=2 * 8 + 5)        # during epoch 3
+    path = tmp_path / "run.pt"
+    first = fit(model, blob_data, budget, progress=False, seed=1, checkpoint=path)
+    assert first.stopped == "interrupted" and len(first) == 2
+    assert "resume" in first.message and path.exists()
+
+    resumed = fit(model, blob_data, budget, progress=False, seed=1, checkpoint=path)
+    assert len(resumed) == 4 and resumed.stopped is None
+    for a, b in zip(reference.records, resumed.records):
+        assert a["loss"] == pytest.approx(b["loss"], rel=1e-5)
+        assert a["test_acc"] == pytest.approx(b["test_acc"])
+
+
+def test_checkpoint_is_loadable_with_weights_only(blob_data, tmp_path):
+    path = tmp_path / "run.pt"
+    fit(small_cnn(), blob_data, TINY.replace(epochs=1), progress=False, checkpoint=path)
+    state = torch.load(path, weights_only=True)
+    assert set(state) >= {"model", "optimizer", "records", "best"}
+
+
+def test_image_size_below_model_minimum_is_rejected_before_training(blob_data):
+    from cnnbook.models import create_model
+    with pytest.raises(ValueError, match="at least 32x32"):
+        fit(create_model("lenet5"), blob_data, TINY, progress=False)
+
+
+def test_fast_path_is_off_on_cpu():
+    fast = fast_path_for(torch.device("cpu"), compile=True)
+    assert fast.amp_dtype is None and not fast.grad_scaler and not fast.channels_last and not fast.compile
+
+
+def test_fast_path_on_cuda(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    fast = fast_path_for(torch.device("cuda"))
+    assert fast.amp_dtype is torch.bfloat16 and not fast.grad_scaler and fast.channels_last
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    fast = fast_path_for(torch.device("cuda"))
+    assert fast.amp_dtype is torch.float16 and fast.grad_scaler
+
+
+def test_history_accessors():
+    h = History("x", [{"epoch": 1, "loss": 1.0, "train_acc": 0.5, "test_acc": 0.6},
+                      {"epoch": 2, "loss": 0.5, "train_acc": 0.8, "test_acc": 0.7}])
+    assert h["test_acc"] == [0.6, 0.7] and h.best_test_acc == 0.7 and h.final["epoch"] == 2
+    with pytest.raises(ValueError, match="no finished epoch"):
+        History("empty").final
+
+
+def test_static_progress_prints_one_line_per_epoch(blob_data, monkeypatch, capsys):
+    monkeypatch.setenv("CNNBOOK_PROGRESS", "lines")
+    fit(small_cnn(), blob_data, TINY, label="tiny")
+    out = capsys.readouterr().out
+    lines = [line for line in out.splitlines() if line.startswith("tiny epoch")]
+    assert len(lines) == 3 and "test acc" in lines[-1] and "\r" not in out
