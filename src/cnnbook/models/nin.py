@@ -1,0 +1,165 @@
+"""Network in Network: mlpconv blocks and global average pooling instead of dense layers.
+
+Paper: M. Lin, Q. Chen, S. Yan, "Network In Network", ICLR 2014 (``lin2014network``).
+
+* :func:`nin_block` -- the block of the study notes: a convolution with ReLU,
+  then two 1x1 convolutions with ReLU (the paper's "mlpconv" layer: a small
+  multilayer perceptron slid over the image, which a 1x1 convolution is).
+* :class:`NiN` -- the network of the notes and d2l: AlexNet's first three
+  widths as mlpconv blocks, a last block with one channel per class, and global
+  average pooling in place of the fully connected head.
+* :class:`SmallNiN` -- the same shape at teaching size, for 64x64 grey images.
+
+==================================  ===========  ============
+model                               min input    parameters
+==================================  ===========  ============
+``nin`` (1000 classes, RGB)         67           7,439,608
+``nin`` (10 classes, grey)          67           1,992,166
+``nin_small`` (10 classes, grey)    29           145,414
+==================================  ===========  ============
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .registry import register
+from .validation import guard_input
+
+__all__ = ["nin_block", "NiN", "SmallNiN"]
+
+
+def nin_block(in_channels: int, out_channels: int, kernel_size: int, stride: int,
+              padding: int) -> nn.Sequential:
+    """The study notes' NiN block: conv + ReLU, then two (1x1 conv + ReLU).
+
+    The first convolution looks at a ``kernel_size`` neighbourhood; the two 1x1
+    convolutions are a two-layer perceptron applied to the channel vector at
+    every pixel, all with ``out_channels`` channels.
+    """
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+    )
+
+
+def _kaiming_init(model: nn.Module) -> None:
+    """Kaiming-normal weights (He et al., 2015) and zero biases for every convolution.
+
+    Every convolution here, the last one included, is followed by ReLU, so the
+    ReLU gain sqrt(2) is the right one throughout; it keeps the activations at
+    a steady scale through the 12 layers and lets the network train from scratch
+    with plain SGD.
+    """
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            nn.init.zeros_(m.bias)
+
+
+class NiN(nn.Module):
+    """The NiN of the study notes and d2l (Zhang et al., *Dive into Deep Learning*, Sec. 8.3).
+
+    ======  =================================================  ================
+    stage   what                                               output (224 in)
+    ======  =================================================  ================
+    block1  nin_block 96, 11x11 stride 4, padding 0            96 x 54 x 54
+    pool1   3x3 max, stride 2                                  96 x 26 x 26
+    block2  nin_block 256, 5x5, padding 2                      256 x 26 x 26
+    pool2   3x3 max, stride 2                                  256 x 12 x 12
+    block3  nin_block 384, 3x3, padding 1                      384 x 12 x 12
+    pool3   3x3 max, stride 2, then dropout 0.5                384 x 5 x 5
+    block4  nin_block num_classes, 3x3, padding 1              classes x 5 x 5
+    gap     global average pooling, flatten                    classes
+    ======  =================================================  ================
+
+    There is no fully connected layer: the last mlpconv makes one map per class
+    and the average of each map is that class's score. The last block ends in
+    ReLU as in d2l, so the scores are non-negative; softmax does not mind.
+
+    **Relation to the paper.** The paper's networks for CIFAR-10, CIFAR-100,
+    SVHN and MNIST are three stacked mlpconv layers, each followed by max
+    pooling, with dropout on the outputs of all but the last mlpconv layer and
+    global average pooling at the end -- the design reproduced here. The paper
+    does not tabulate their widths or kernel sizes (they are in the authors'
+    released Caffe configuration files, which we have not reproduced), and it
+    reports no ImageNet experiment at all (an ImageNet NiN was released
+    separately by the authors as a Caffe model; we have not checked this code
+    against it). The kernel sizes and widths above (96 11x11/4, 256 5x5, 384
+    3x3) are AlexNet's, as in d2l, so that NiN can be compared with AlexNet on
+    equal terms. Other departures: dropout only after the third block, and
+    Kaiming initialisation.
+
+    Minimum input 67x67: pool3 needs a 3x3 map, so block2 at least 7x7, so
+    block1 at least 15x15, and floor((67 - 11)/4) + 1 = 15. Above that any size
+    works (global pooling has no fixed size).
+    """
+
+    def __init__(self, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5):
+        super().__init__()
+        self.block1 = nin_block(in_channels, 96, kernel_size=11, stride=4, padding=0)
+        self.pool1 = nn.MaxPool2d(kernel_size=3, stride=2)
+        self.block2 = nin_block(96, 256, kernel_size=5, stride=1, padding=2)
+        self.pool2 = nn.MaxPool2d(kernel_size=3, stride=2)
+        self.block3 = nin_block(256, 384, kernel_size=3, stride=1, padding=1)
+        self.pool3 = nn.MaxPool2d(kernel_size=3, stride=2)
+        self.dropout = nn.Dropout(dropout)
+        self.block4 = nin_block(384, num_classes, kernel_size=3, stride=1, padding=1)
+        self.gap = nn.AdaptiveAvgPool2d((1, 1))
+        _kaiming_init(self)
+        guard_input(self, in_channels=in_channels, min_size=67)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.pool1(self.block1(x))   # (N, 96, 54, 54) -> (N, 96, 26, 26)     [224x224 input]
+        x = self.pool2(self.block2(x))   # (N, 256, 26, 26) -> (N, 256, 12, 12)
+        x = self.pool3(self.block3(x))   # (N, 384, 12, 12) -> (N, 384, 5, 5)
+        x = self.block4(self.dropout(x))  # (N, classes, 5, 5)
+        return self.gap(x).flatten(1)    # (N, classes, 1, 1) -> (N, classes)
+
+
+class SmallNiN(nn.Module):
+    """NiN's shape at teaching size, for 64x64 grey images (e.g. Fashion-MNIST resized).
+
+    Four mlpconv blocks with 32, 64, 96 and ``num_classes`` channels; the first
+    is 5x5 with stride 2 (instead of 11x11/4), the second 5x5, the others 3x3;
+    3x3/2 max pooling after the first three, dropout 0.5 before the last, then
+    global average pooling. About 0.15 M parameters.
+
+    Minimum input 29x29: pool3 needs a 3x3 map, so block1 must give 15x15, and
+    floor((29 + 4 - 5)/2) + 1 = 15. (Plain 28x28 images are one pixel short;
+    resize them, to 64 for the intended shapes.) Kaiming initialisation.
+    """
+
+    def __init__(self, num_classes: int = 10, in_channels: int = 1, dropout: float = 0.5):
+        super().__init__()
+        self.block1 = nin_block(in_channels, 32, kernel_size=5, stride=2, padding=2)
+        self.pool1 = nn.MaxPool2d(kernel_size=3, stride=2)
+        self.block2 = nin_block(32, 64, kernel_size=5, stride=1, padding=2)
+        self.pool2 = nn.MaxPool2d(kernel_size=3, stride=2)
+        self.block3 = nin_block(64, 96, kernel_size=3, stride=1, padding=1)
+        self.pool3 = nn.MaxPool2d(kernel_size=3, stride=2)
+        self.dropout = nn.Dropout(dropout)
+        self.block4 = nin_block(96, num_classes, kernel_size=3, stride=1, padding=1)
+        self.gap = nn.AdaptiveAvgPool2d((1, 1))
+        _kaiming_init(self)
+        guard_input(self, in_channels=in_channels, min_size=29)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.pool1(self.block1(x))   # (N, 32, 32, 32) -> (N, 32, 15, 15)     [64x64 input]
+        x = self.pool2(self.block2(x))   # (N, 64, 15, 15) -> (N, 64, 7, 7)
+        x = self.pool3(self.block3(x))   # (N, 96, 7, 7) -> (N, 96, 3, 3)
+        x = self.block4(self.dropout(x))  # (N, classes, 3, 3)
+        return self.gap(x).flatten(1)    # (N, classes, 1, 1) -> (N, classes)
+
+
+@register("nin")
+def nin(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> NiN:
+    """The notes' / d2l's Network in Network (224x224 input, min 67x67)."""
+    return NiN(num_classes=num_classes, in_channels=in_channels, **kwargs)
+
+
+@register("nin_small")
+def nin_small(num_classes: int = 10, in_channels: int = 1, **kwargs) -> SmallNiN:
+    """Teaching-size NiN for 64x64 grey images (min 29x29)."""
+    return SmallNiN(num_classes=num_classes, in_channels=in_channels, **kwargs)
