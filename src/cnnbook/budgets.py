@@ -73,6 +73,30 @@ BUDGETS: dict[str, dict[str, Budget]] = {
                         optimizer="adam", lr=2e-3),
         "full": _FULL.replace(image_size=28, batch_size=256, lr=1e-3),
     },
+    "alexnet": {
+        "quick": Budget(image_size=64, train_size=4000, test_size=1000, epochs=6, lr=1e-3),
+        "full": _FULL.replace(image_size=224, lr=1e-4),
+    },
+    "vgg": {
+        "quick": Budget(image_size=64, train_size=4000, test_size=1000, epochs=6, lr=1e-3),
+        "full": _FULL.replace(image_size=224, lr=1e-4),
+    },
+    "nin": {
+        "quick": Budget(image_size=64, train_size=4000, test_size=1000, epochs=6, lr=1e-3),
+        "full": _FULL.replace(image_size=224, lr=1e-4),
+    },
+    "googlenet": {
+        "quick": Budget(image_size=32, train_size=2000, test_size=1000, epochs=5, lr=1e-3),
+        "full": _FULL.replace(image_size=96, lr=1e-3),
+    },
+    "resnet": {
+        "quick": Budget(image_size=32, train_size=3000, test_size=1000, epochs=5, lr=1e-3),
+        "full": _FULL.replace(image_size=96, lr=1e-3),
+    },
+    "densenet": {
+        "quick": Budget(image_size=32, train_size=2000, test_size=1000, epochs=5, lr=1e-3),
+        "full": _FULL.replace(image_size=96, lr=1e-3),
+    },
 }
 
 
