@@ -160,3 +160,19 @@ def test_static_progress_prints_one_line_per_epoch(blob_data, monkeypatch, capsy
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if line.startswith("tiny epoch")]
     assert len(lines) == 3 and "test acc" in lines[-1] and "\r" not in out
+
+
+def test_a_chapter_configuration_repeats_exactly(tmp_path):
+    """Two seeded CPU runs of the LeNet chapter's configuration give the same history."""
+    from cnnbook.budgets import budget
+    from cnnbook.data import load_data
+    from cnnbook.models import create_model
+
+    chapter = budget("lenet", "quick").replace(train_size=600, test_size=200, epochs=2)
+    data = load_data(budget=chapter, root=tmp_path, download=False)
+
+    def run():
+        seed_everything(0)   # what cnnbook.setup_chapter does at the top of every chapter
+        h = fit(create_model("lenet_modern"), data, chapter, progress=False)
+        return [(r["loss"], r["train_acc"], r["test_acc"]) for r in h.records]
+    assert run() == run()
