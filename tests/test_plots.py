@@ -39,3 +39,13 @@ def test_show_filters_grid():
     fig = show_filters(torch.randn(12, 3, 5, 5), cols=6)
     assert len(fig.axes) == 12
     plt.close(fig)
+
+
+def test_timeline_has_one_point_per_paper():
+    from cnnbook.papers import PAPERS
+    from cnnbook.plots import plot_timeline
+    fig = plot_timeline()
+    ax = fig.axes[0]
+    assert len(ax.collections[-1].get_offsets()) == len(PAPERS)
+    assert len(ax.texts) == len(PAPERS)
+    plt.close(fig)

@@ -13,7 +13,7 @@ import torch
 from .data import DeviceLoader, Split
 from .training import History, predict
 
-__all__ = ["show_images", "plot_history", "show_predictions", "show_filters"]
+__all__ = ["show_images", "plot_history", "show_predictions", "show_filters", "plot_timeline"]
 
 
 def _grid(n: int, cols: int) -> tuple[int, int]:
@@ -110,5 +110,28 @@ def show_filters(weight: torch.Tensor, *, cols: int = 16, title: str | None = No
         ax.imshow(k.permute(1, 2, 0) if k.shape[0] == 3 else k[0], cmap=None if k.shape[0] == 3 else "gray")
     if title:
         fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_timeline(rows: Sequence[Mapping] | None = None, *, title: str = "Ideas that shaped CNNs"):
+    """A timeline of the papers: year, network and its idea (default: ``papers.timeline_rows()``)."""
+    if rows is None:
+        from .papers import timeline_rows
+        rows = timeline_rows()
+    fig, ax = plt.subplots(figsize=(11, 0.45 * len(rows) + 1.2))
+    years = [r["year"] for r in rows]
+    ax.hlines(range(len(rows)), min(years) - 1, years, color="0.85", lw=1)
+    ax.scatter(years, range(len(rows)), s=60, zorder=3, color=plt.cm.viridis([(y - min(years)) / max(1, max(years) - min(years)) for y in years]))
+    for i, r in enumerate(rows):
+        ax.annotate(f"{r['network']} ({r['venue']}): {r['idea']}", (r["year"], i), xytext=(8, 0),
+                    textcoords="offset points", va="center", fontsize=9)
+    ax.set_yticks([])
+    ax.invert_yaxis()
+    ax.set_xlim(min(years) - 1, max(years) + 9)
+    ax.set_xlabel("year first made public")
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title)
     fig.tight_layout()
     return fig
