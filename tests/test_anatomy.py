@@ -77,3 +77,10 @@ def test_model_mode_is_restored_and_html_renders():
     assert net.training
     html = a._repr_html_()
     assert "Total:" in html and "receptive field" in html
+
+
+def test_depth_counts_weight_layers_on_the_longest_path():
+    assert anatomy(create_model("lenet"), 28).depth == 5            # 2 conv + 3 dense
+    assert anatomy(TwoBranch(), (1, 1, 16, 16)).depth == 1            # parallel branches do not add up
+    from torchvision.models import resnet18
+    assert anatomy(resnet18(), 64).depth == 18                        # the name counts weight layers

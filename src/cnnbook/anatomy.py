@@ -46,14 +46,20 @@ def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) 
 
 
 class _ReceptiveFieldMode(TorchFunctionMode):
-    """Propagates (r, j) through every torch function called inside it."""
+    """Propagates (r, j) -- and the weight-layer depth -- through every torch function called inside it.
+
+    The depth of a tensor is the number of convolutions and matrix products on the
+    longest path from the input to it (a join takes the deepest of its inputs).
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.fields: dict[int, tuple[int, int, torch.Tensor]] = {}
+        self.depths: dict[int, int] = {}
 
     def seed(self, tensor: torch.Tensor) -> None:
         self.fields[id(tensor)] = (1, 1, tensor)
+        self.depths[id(tensor)] = 0
 
     def lookup(self, tensor: Any) -> tuple[int, int] | None:
         if not isinstance(tensor, torch.Tensor):
@@ -72,6 +78,9 @@ class _ReceptiveFieldMode(TorchFunctionMode):
         r = max(f[0] for _, f in tracked)
         j = max(f[1] for _, f in tracked)
         name = getattr(func, "__name__", "")
+        depth = max(self.depths.get(id(t), 0) for t, _ in tracked)
+        if "conv" in name or name in ("linear", "addmm", "matmul", "mm", "bmm", "cdist"):
+            depth += 1
         spatial = first.shape[-1] if first.dim() >= 3 else None
         if "conv" in name and "transpose" not in name and len(args) > 1 and torch.is_tensor(args[1]):
             k = args[1].shape[-1]
@@ -98,6 +107,7 @@ class _ReceptiveFieldMode(TorchFunctionMode):
                 if spatial is not None and t.dim() < 3:
                     rr = r + (spatial - 1) * j
                 self.fields[id(t)] = (rr, j, t)
+                self.depths[id(t)] = depth
         return out
 
 
@@ -112,18 +122,21 @@ class Anatomy:
     total_params: int
     total_macs: int
     receptive_field: int
+    depth: int = 0            # weight layers (conv, dense) on the longest input-output path
 
     def __repr__(self) -> str:
         return (f"{self.table.to_string(index=False)}\n"
                 f"total: {self.total_params:,} parameters, {self.total_macs:,} MACs, "
-                f"receptive field {self.receptive_field} px, input {self.input_shape}")
+                f"receptive field {self.receptive_field} px, {self.depth} weight layers deep, "
+                f"input {self.input_shape}")
 
     def _repr_html_(self) -> str:
         fmt = {c: "{:,}" for c in ("params", "MACs")}
         html = self.table.style.format(fmt, na_rep="").hide(axis="index").to_html()
         return (html + f"<p><b>Total:</b> {self.total_params:,} parameters · "
                 f"{self.total_macs:,} multiply-accumulates · receptive field "
-                f"{self.receptive_field} px · input {tuple(self.input_shape)}</p>")
+                f"{self.receptive_field} px · {self.depth} weight layers deep · "
+                f"input {tuple(self.input_shape)}</p>")
 
     def rows(self, layer_type: str) -> Any:
         """The rows of one layer type, e.g. ``a.rows("Conv2d")``."""
@@ -179,7 +192,9 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
         with torch.no_grad(), FlopCounterMode(display=False) as flops, rf_mode:
             rf_mode.seed(x)
             out = model(x)
-            out_field = next((f for t in tree_flatten(out)[0] if (f := rf_mode.lookup(t))), None)
+            out_tensor = next((t for t in tree_flatten(out)[0] if rf_mode.lookup(t)), None)
+            out_field = rf_mode.lookup(out_tensor)
+            out_depth = rf_mode.depths.get(id(out_tensor), 0)
     finally:
         for h in handles:
             h.remove()
@@ -238,7 +253,7 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
     total_macs = sum(macs_of(c) for c in calls if is_unit(c["module"]))
     total_params = sum(p.numel() for p in model.parameters())
     return Anatomy(table=table, input_shape=shape, total_params=total_params, total_macs=total_macs,
-                   receptive_field=out_field[0] if out_field else 0)
+                   receptive_field=out_field[0] if out_field else 0, depth=out_depth)
 
 
 def receptive_field(model: nn.Module, input_size: Iterable[int] | int = 224, **kwargs) -> int:

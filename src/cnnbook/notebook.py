@@ -37,7 +37,10 @@ def setup_chapter(chapter: str, seed: int = 0):
     from .device import get_device
     from .training import seed_everything
 
+    from .results import set_chapter
+
     seed_everything(seed)
+    set_chapter(chapter)        # fit() files this chapter's runs for the comparison chapter
     matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100})
     device = get_device()
     chosen = budget_for(chapter)

@@ -35,6 +35,7 @@ from tqdm import tqdm
 from .budgets import Budget
 from .data import DeviceLoader, ImageData, make_loaders
 from .device import get_device
+from .results import record as record_result
 
 __all__ = ["fit", "evaluate", "predict", "History", "FastPath", "fast_path_for", "seed_everything",
            "make_optimizer"]
@@ -243,6 +244,7 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
                         f"normalised inputs or BatchNorm also help. The model was given back {kept}; "
                         f"the {len(history)} finished epoch(s) stay in the history.")
                     print(f"cnnbook: {history.message}")
+                    record_result(history, model=model, budget=budget, device=device)
                     return history
                 optimizer.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()
@@ -282,4 +284,5 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
                            + (f"; run fit again with checkpoint={str(path)!r} to resume."
                               if path is not None else "; pass checkpoint='run.pt' to be able to resume."))
         print(f"cnnbook: {history.message}")
+    record_result(history, model=model, budget=budget, device=device)
     return history
