@@ -8,7 +8,7 @@ from cnnbook.models import list_models
 
 
 def test_every_architecture_is_benchmarked_with_registered_models():
-    assert {a.chapter for a in ARCHITECTURES} == set(BUDGETS)
+    assert {a.chapter for a in ARCHITECTURES} == set(BUDGETS) - {"comparison"}
     names = set(list_models())
     for arch in ARCHITECTURES:
         assert arch.quick_model in names and arch.full_model in names

@@ -16,7 +16,7 @@ import re
 import time
 from pathlib import Path
 
-__all__ = ["results_dir", "record", "load", "set_chapter", "current_chapter"]
+__all__ = ["results_dir", "record", "load", "find", "code_version", "set_chapter", "current_chapter"]
 
 _chapter: str | None = None
 
@@ -29,6 +29,16 @@ def set_chapter(chapter: str | None) -> None:
 
 def current_chapter() -> str | None:
     return _chapter
+
+
+def code_version() -> str:
+    """A hash of the library's source: a record made by other code is never reused."""
+    import hashlib
+
+    digest = hashlib.sha1()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def results_dir() -> Path:
@@ -52,6 +62,7 @@ def record(history, *, model, budget, device, chapter: str | None = None) -> Pat
         "params": sum(p.numel() for p in model.parameters()),
         "budget": dataclasses.asdict(budget), "device": str(device), "stopped": history.stopped,
         "time": time.strftime("%Y-%m-%d %H:%M:%S"), "records": history.records,
+        "code_version": code_version(),
     }
     path = folder / f"{_slug(chapter)}__{_slug(history.label)}.json"
     tmp = path.with_suffix(".tmp")
@@ -74,3 +85,15 @@ def load(chapter: str | None = None) -> list[dict]:
         if chapter is None or entry.get("chapter") == chapter:
             entries.append(entry)
     return sorted(entries, key=lambda e: e["time"], reverse=True)
+
+
+def find(chapter: str, label: str, budget, params: int) -> dict | None:
+    """A finished record of exactly this run (chapter, label, budget, model size, library code), if any."""
+    wanted = dataclasses.asdict(budget)
+    version = code_version()
+    for entry in load(chapter):
+        if (entry["label"] == label and entry["budget"] == wanted and entry["params"] == params
+                and entry.get("code_version") == version and entry["stopped"] is None
+                and len(entry["records"]) == budget.epochs):
+            return entry
+    return None
