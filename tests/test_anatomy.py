@@ -84,3 +84,15 @@ def test_depth_counts_weight_layers_on_the_longest_path():
     assert anatomy(TwoBranch(), (1, 1, 16, 16)).depth == 1            # parallel branches do not add up
     from torchvision.models import resnet18
     assert anatomy(resnet18(), 64).depth == 18                        # the name counts weight layers
+
+
+def test_receptive_field_of_asymmetric_kernels():
+    one_by_three = nn.Sequential(nn.Conv2d(1, 1, (1, 3), padding=(0, 1)))
+    assert receptive_field(one_by_three, (1, 1, 9, 9)) == "1×3"
+    factorised = nn.Sequential(nn.Conv2d(1, 1, (1, 7), padding=(0, 3)), nn.Conv2d(1, 1, (7, 1), padding=(3, 0)))
+    assert receptive_field(factorised, (1, 1, 17, 17)) == 7     # 1x7 then 7x1 sees what 7x7 sees
+
+
+def test_a_bare_layer_is_one_row():
+    a = anatomy(nn.Conv2d(3, 8, 3), (1, 3, 10, 10))
+    assert len(a.table) == 1 and a.total_params == 8 * 27 + 8 and a.total_macs == 8 * 64 * 27

@@ -32,11 +32,13 @@ __all__ = ["anatomy", "Anatomy", "receptive_field"]
 
 # --- receptive-field tracking -------------------------------------------------------
 
-def _pair(value: Any) -> int:
-    """First element of an int-or-tuple argument (the book's kernels are square)."""
+def _pair(value: Any) -> tuple[int, int]:
+    """An int-or-tuple layer argument as (height, width)."""
     if isinstance(value, (tuple, list)):
-        return int(value[0]) if value else 0
-    return int(value)
+        if not value:
+            return (0, 0)
+        return (int(value[0]), int(value[-1]))
+    return (int(value), int(value))
 
 
 def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) -> Any:
@@ -45,23 +47,30 @@ def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) 
     return kwargs.get(name, default)
 
 
-class _ReceptiveFieldMode(TorchFunctionMode):
-    """Propagates (r, j) -- and the weight-layer depth -- through every torch function called inside it.
+def _grow(r: tuple, j: tuple, k: tuple, s: tuple, d: tuple = (1, 1)) -> tuple[tuple, tuple]:
+    """One layer along each axis: r' = r + d(k-1) j, j' = j s."""
+    return (tuple(ri + di * (ki - 1) * ji for ri, ji, ki, di in zip(r, j, k, d)),
+            tuple(ji * si for ji, si in zip(j, s)))
 
+
+class _ReceptiveFieldMode(TorchFunctionMode):
+    """Propagates (r, j) per axis -- and the weight-layer depth -- through every torch function.
+
+    ``r`` and ``j`` are (height, width) pairs, so 1xn and nx1 kernels are exact.
     The depth of a tensor is the number of convolutions and matrix products on the
     longest path from the input to it (a join takes the deepest of its inputs).
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self.fields: dict[int, tuple[int, int, torch.Tensor]] = {}
+        self.fields: dict[int, tuple[tuple, tuple, torch.Tensor]] = {}
         self.depths: dict[int, int] = {}
 
     def seed(self, tensor: torch.Tensor) -> None:
-        self.fields[id(tensor)] = (1, 1, tensor)
+        self.fields[id(tensor)] = ((1, 1), (1, 1), tensor)
         self.depths[id(tensor)] = 0
 
-    def lookup(self, tensor: Any) -> tuple[int, int] | None:
+    def lookup(self, tensor: Any) -> tuple[tuple, tuple] | None:
         if not isinstance(tensor, torch.Tensor):
             return None
         entry = self.fields.get(id(tensor))
@@ -75,40 +84,46 @@ class _ReceptiveFieldMode(TorchFunctionMode):
         if not tracked:
             return out
         first = tracked[0][0]
-        r = max(f[0] for _, f in tracked)
-        j = max(f[1] for _, f in tracked)
+        r = tuple(max(f[0][a] for _, f in tracked) for a in (0, 1))
+        j = tuple(max(f[1][a] for _, f in tracked) for a in (0, 1))
         name = getattr(func, "__name__", "")
         depth = max(self.depths.get(id(t), 0) for t, _ in tracked)
         if "conv" in name or name in ("linear", "addmm", "matmul", "mm", "bmm", "cdist"):
             depth += 1
-        spatial = first.shape[-1] if first.dim() >= 3 else None
+        spatial = tuple(first.shape[-2:]) if first.dim() >= 3 else None
         if "conv" in name and "transpose" not in name and len(args) > 1 and torch.is_tensor(args[1]):
-            k = args[1].shape[-1]
-            stride = _pair(_arg(args, kwargs, 3, "stride", 1))
-            dilation = _pair(_arg(args, kwargs, 5, "dilation", 1))
-            r, j = r + dilation * (k - 1) * j, j * stride
+            k = tuple(args[1].shape[-2:])
+            r, j = _grow(r, j, k, _pair(_arg(args, kwargs, 3, "stride", 1)),
+                         _pair(_arg(args, kwargs, 5, "dilation", 1)))
         elif "adaptive" in name and spatial is not None:
             out_size = _pair(_arg(args, kwargs, 1, "output_size"))
-            if out_size and out_size < spatial:      # covers ceil(H/out) pixels per output
-                k = -(-spatial // out_size)
-                s = spatial // out_size
-                r, j = r + (k - 1) * j, j * s
+            if all(o for o in out_size):           # each output covers ceil(H/out) pixels
+                k = tuple(-(-n // o) if o < n else 1 for n, o in zip(spatial, out_size))
+                st = tuple(n // o if o < n else 1 for n, o in zip(spatial, out_size))
+                r, j = _grow(r, j, k, st)
         elif "pool" in name and spatial is not None:
             k = _pair(_arg(args, kwargs, 1, "kernel_size"))
             stride = _arg(args, kwargs, 2, "stride", None)
             stride = _pair(stride) if stride not in (None, (), []) else k
-            dilation = _pair(_arg(args, kwargs, 4, "dilation", 1)) if "max" in name else 1
-            r, j = r + dilation * (k - 1) * j, j * stride
+            dilation = _pair(_arg(args, kwargs, 4, "dilation", 1)) if "max" in name else (1, 1)
+            r, j = _grow(r, j, k, stride, dilation)
         flat_out, _ = tree_flatten(out)
         for t in flat_out:
             if isinstance(t, torch.Tensor):
                 rr = r
                 # Leaving the spatial grid (flatten, a dense layer) means seeing the whole map.
                 if spatial is not None and t.dim() < 3:
-                    rr = r + (spatial - 1) * j
+                    rr = tuple(ri + (n - 1) * ji for ri, n, ji in zip(r, spatial, j))
                 self.fields[id(t)] = (rr, j, t)
                 self.depths[id(t)] = depth
         return out
+
+
+def _field_value(r: tuple | None) -> int | str | None:
+    """A receptive field for display: one number if square, else 'height×width'."""
+    if r is None:
+        return None
+    return r[0] if r[0] == r[1] else f"{r[0]}×{r[1]}"
 
 
 # --- the table ----------------------------------------------------------------------
@@ -121,7 +136,7 @@ class Anatomy:
     input_shape: tuple[int, ...]
     total_params: int
     total_macs: int
-    receptive_field: int
+    receptive_field: int | str   # pixels; "h×w" when height and width differ
     depth: int = 0            # weight layers (conv, dense) on the longest input-output path
 
     def __repr__(self) -> str:
@@ -182,9 +197,11 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
         for t in flat:
             if (field := rf_mode.lookup(t)) is not None:
                 break
-        calls.append({"module": module, "shape": _shape(output), "rf": field[0] if field else None})
+        calls.append({"module": module, "shape": _shape(output), "rf": _field_value(field[0]) if field else None})
 
-    handles = [m.register_forward_hook(hook) for m in model.modules() if m is not model]
+    # a bare layer (no children) is its own single row
+    hooked = [m for m in model.modules() if m is not model] or [model]
+    handles = [m.register_forward_hook(hook) for m in hooked]
     was_training = model.training
     model.eval()
     x = torch.zeros(shape, device=device)
@@ -211,7 +228,7 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
         if hasattr(module, "count_macs"):
             return int(module.count_macs(call["shape"]))
         if _is_leaf(module):
-            key = f"{root}.{names[module]}"
+            key = f"{root}.{names[module]}" if names[module] else root
             return int(sum(counts.get(key, {}).values()) // 2 // n_calls[module])
         inside = set(module.modules()) - {module}
         return sum(macs_of(c) for c in calls if c["module"] in inside and is_unit(c["module"]))
@@ -240,7 +257,7 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
         first_call = module not in seen
         seen.add(module)
         rows.append({
-            "layer": name,
+            "layer": name or type(module).__name__,
             "type": type(module).__name__,
             "output shape": "×".join(str(d) for d in (c["shape"] or ())[1:]),
             # a module called twice (weight sharing) holds its parameters once
@@ -249,11 +266,12 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
             "RF": c["rf"],
         })
     table = pd.DataFrame(rows, columns=["layer", "type", "output shape", "params", "MACs", "RF"])
-    table["RF"] = table["RF"].astype("Int64")
+    if all(isinstance(v, int) or v is None for v in table["RF"]):
+        table["RF"] = table["RF"].astype("Int64")
     total_macs = sum(macs_of(c) for c in calls if is_unit(c["module"]))
     total_params = sum(p.numel() for p in model.parameters())
     return Anatomy(table=table, input_shape=shape, total_params=total_params, total_macs=total_macs,
-                   receptive_field=out_field[0] if out_field else 0, depth=out_depth)
+                   receptive_field=_field_value(out_field[0]) if out_field else 0, depth=out_depth)
 
 
 def receptive_field(model: nn.Module, input_size: Iterable[int] | int = 224, **kwargs) -> int:

@@ -19,10 +19,17 @@ def show_source(obj, *, start: str | None = None, stop: str | None = None):
     from IPython.display import Code
 
     lines = inspect.getsource(obj).splitlines()
+    name = getattr(obj, "__qualname__", repr(obj))
     if start is not None:
-        lines = lines[next(i for i, line in enumerate(lines) if start in line):]
+        first = next((i for i, line in enumerate(lines) if start in line), None)
+        if first is None:
+            raise ValueError(f"show_source: no line of {name} contains start={start!r}")
+        lines = lines[first:]
     if stop is not None:
-        lines = lines[:next(i for i, line in enumerate(lines) if stop in line and i > 0)]
+        last = next((i for i, line in enumerate(lines) if stop in line and i > 0), None)
+        if last is None:
+            raise ValueError(f"show_source: no line of {name} contains stop={stop!r}")
+        lines = lines[:last]
     return Code("\n".join(lines), language="python")
 
 
@@ -62,4 +69,6 @@ def glue(name: str, value) -> None:
         from myst_nb import glue as _glue
     except ImportError:
         return
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()          # NumPy / torch scalars -> plain Python numbers myst-nb can format
     _glue(name, value, display=False)
