@@ -96,3 +96,19 @@ def test_receptive_field_of_asymmetric_kernels():
 def test_a_bare_layer_is_one_row():
     a = anatomy(nn.Conv2d(3, 8, 3), (1, 3, 10, 10))
     assert len(a.table) == 1 and a.total_params == 8 * 27 + 8 and a.total_macs == 8 * 64 * 27
+
+
+class SlicingModel(nn.Module):
+    """Calls its layers through slices of an nn.Sequential (unregistered containers)."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 4, 3))
+
+    def forward(self, x):
+        return self.features[2:](self.features[0:2](x))
+
+
+def test_macs_are_counted_for_layers_called_through_slices():
+    a = anatomy(SlicingModel(), (1, 1, 10, 10))
+    assert list(a.rows("Conv2d")["MACs"]) == [4 * 64 * 9, 4 * 36 * 36]

@@ -191,22 +191,36 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
     calls: list[dict] = []
     rf_mode = _ReceptiveFieldMode()
 
+    # Each leaf call gets its own FLOP counter, entered just before it runs. (Counting
+    # once for the whole model and looking modules up by name would miss layers a
+    # model calls through an unregistered container, e.g. a slice of nn.Sequential.)
+    counters: list[FlopCounterMode] = []
+
+    def pre_hook(module: nn.Module, _inputs: tuple) -> None:
+        counter = FlopCounterMode(display=False)
+        counter.__enter__()
+        counters.append(counter)
+
     def hook(module: nn.Module, _inputs: tuple, output: Any) -> None:
+        counter = counters.pop()
+        counter.__exit__(None, None, None)
         field = None
         flat, _ = tree_flatten(output)
         for t in flat:
             if (field := rf_mode.lookup(t)) is not None:
                 break
-        calls.append({"module": module, "shape": _shape(output), "rf": _field_value(field[0]) if field else None})
+        calls.append({"module": module, "shape": _shape(output), "rf": _field_value(field[0]) if field else None,
+                      "flops": counter.get_total_flops()})
 
     # a bare layer (no children) is its own single row
     hooked = [m for m in model.modules() if m is not model] or [model]
     handles = [m.register_forward_hook(hook) for m in hooked]
+    handles += [m.register_forward_pre_hook(pre_hook) for m in hooked]
     was_training = model.training
     model.eval()
     x = torch.zeros(shape, device=device)
     try:
-        with torch.no_grad(), FlopCounterMode(display=False) as flops, rf_mode:
+        with torch.no_grad(), rf_mode:
             rf_mode.seed(x)
             out = model(x)
             out_tensor = next((t for t in tree_flatten(out)[0] if rf_mode.lookup(t)), None)
@@ -217,19 +231,12 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
             h.remove()
         model.train(was_training)
 
-    counts = flops.get_flop_counts()
-    root = type(model).__name__
-    n_calls: dict[nn.Module, int] = {}
-    for c in calls:
-        n_calls[c["module"]] = n_calls.get(c["module"], 0) + 1
-
     def macs_of(call: dict) -> int:
         module = call["module"]
         if hasattr(module, "count_macs"):
             return int(module.count_macs(call["shape"]))
         if _is_leaf(module):
-            key = f"{root}.{names[module]}" if names[module] else root
-            return int(sum(counts.get(key, {}).values()) // 2 // n_calls[module])
+            return int(call["flops"] // 2)
         inside = set(module.modules()) - {module}
         return sum(macs_of(c) for c in calls if c["module"] in inside and is_unit(c["module"]))
 
