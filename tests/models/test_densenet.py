@@ -11,31 +11,13 @@ from cnnbook.models.densenet import (DENSENET_CONFIGS, DenseBlock, DenseLayer, T
                                      from_torchvision, min_input_size)
 from cnnbook.models.validation import find_min_input_size
 
+from zoo_helpers import on_meta, randomise_batchnorm
+
 IMAGENET_DEPTHS = (121, 169, 201)
 
 
 def n_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
-
-
-def randomise_batchnorm(model: nn.Module, seed: int = 0) -> nn.Module:
-    """Non-default BN statistics and affine parameters, so a wrongly paired transfer shows."""
-    gen = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                c = m.num_features
-                m.weight.copy_(torch.rand(c, generator=gen) * 0.5 + 0.75)
-                m.bias.copy_(torch.rand(c, generator=gen) * 0.2 - 0.1)
-                m.running_mean.copy_(torch.rand(c, generator=gen) * 0.2 - 0.1)
-                m.running_var.copy_(torch.rand(c, generator=gen) * 0.5 + 0.75)
-    return model
-
-
-def on_meta(build):
-    """Build a model on the meta device: shapes and parameter counts without memory or init cost."""
-    with torch.device("meta"):
-        return build()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,26 @@
+"""Helpers shared by the model-zoo tests."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def randomise_batchnorm(model: nn.Module, seed: int = 0) -> nn.Module:
+    """Give every BN non-default statistics and affine parameters, so a transfer that
+    pairs tensors wrongly cannot hide behind gamma = 1, beta = 0, mean = 0, var = 1."""
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                c = m.num_features
+                m.weight.copy_(torch.rand(c, generator=gen) * 0.5 + 0.75)
+                m.bias.copy_(torch.rand(c, generator=gen) * 0.2 - 0.1)
+                m.running_mean.copy_(torch.rand(c, generator=gen) * 0.2 - 0.1)
+                m.running_var.copy_(torch.rand(c, generator=gen) * 0.5 + 0.75)
+    return model
+
+
+def on_meta(build):
+    """Build a model on the meta device: shapes and parameter counts without memory or init cost."""
+    with torch.device("meta"):
+        return build()
