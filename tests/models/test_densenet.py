@@ -11,7 +11,7 @@ from cnnbook.models.densenet import (DENSENET_CONFIGS, DenseBlock, DenseLayer, T
                                      from_torchvision, min_input_size)
 from cnnbook.models.validation import find_min_input_size
 
-from zoo_helpers import on_meta, randomise_batchnorm
+from zoo_helpers import assert_transfer_matches, on_meta, randomise_batchnorm
 
 IMAGENET_DEPTHS = (121, 169, 201)
 
@@ -40,13 +40,7 @@ def test_parameter_count_equals_torchvision(depth):
 def test_from_torchvision_gives_same_outputs(depth):
     torch.manual_seed(depth)
     tv = randomise_batchnorm(getattr(torchvision.models, f"densenet{depth}")(weights=None).eval(), seed=depth)
-    ours = from_torchvision(tv)
-    assert not ours.training
-    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
-    with torch.no_grad():
-        expected, got = tv(x), ours(x)
-    assert got.shape == (2, 1000)
-    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-5)
+    assert_transfer_matches(tv, from_torchvision)
 
 
 def test_min_input_size_of_a_full_model(densenet121):

@@ -12,7 +12,7 @@ from cnnbook.models.resnet import (RESNET_CONFIGS, BasicBlock, Bottleneck, PreAc
 from cnnbook.models.transfer import copy_state_in_order
 from cnnbook.models.validation import find_min_input_size
 
-from zoo_helpers import on_meta, randomise_batchnorm
+from zoo_helpers import assert_transfer_matches, on_meta, randomise_batchnorm
 
 IMAGENET_DEPTHS = (18, 34, 50, 101, 152)
 
@@ -63,13 +63,7 @@ def test_depth_matches_table1(depth):
 @pytest.mark.parametrize("depth", IMAGENET_DEPTHS)
 def test_from_torchvision_gives_same_outputs(torchvision_resnet, depth):
     tv = randomise_batchnorm(torchvision_resnet(depth), seed=depth)
-    ours = from_torchvision(tv)
-    assert not ours.training
-    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
-    with torch.no_grad():
-        expected, got = tv(x), ours(x)
-    assert got.shape == (2, 1000)
-    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-5)
+    assert_transfer_matches(tv, from_torchvision)
 
 
 def test_paper_stride_placement_changes_outputs_only(torchvision_resnet):

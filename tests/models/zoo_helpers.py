@@ -24,3 +24,15 @@ def on_meta(build):
     """Build a model on the meta device: shapes and parameter counts without memory or init cost."""
     with torch.device("meta"):
         return build()
+
+
+def assert_transfer_matches(torchvision_model: nn.Module, from_torchvision) -> nn.Module:
+    """Transfer ``torchvision_model`` into the book's model and check both give the same logits."""
+    ours = from_torchvision(torchvision_model)
+    assert not ours.training
+    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        expected, got = torchvision_model(x), ours(x)
+    assert got.shape == (2, 1000)
+    torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-5)
+    return ours
