@@ -38,3 +38,24 @@ def test_budget_lookup_and_replace(monkeypatch):
     assert (changed.lr, changed.optimizer, b.optimizer) == (0.9, "sgd", "adam")
     with pytest.raises(KeyError, match="no budget for chapter"):
         budget("transformer")
+
+
+def test_caps_are_unset_by_default_and_read_from_the_environment(monkeypatch):
+    from cnnbook.budgets import CAP_ENV_VARS, caps
+    for var in CAP_ENV_VARS.values():
+        monkeypatch.delenv(var, raising=False)
+    assert not caps().active and str(caps()) == "no caps"
+    monkeypatch.setenv("CNNBOOK_MAX_STEPS", "3")
+    monkeypatch.setenv("CNNBOOK_MAX_BATCH", "16")
+    c = caps()
+    assert (c.steps, c.batch_size, c.epochs, c.eval_batches) == (3, 16, None, None) and c.active
+    assert c.limit("steps", 10) == 3 and c.limit("steps", 2) == 2 and c.limit("epochs", 7) == 7
+    assert str(c) == "CNNBOOK_MAX_STEPS=3, CNNBOOK_MAX_BATCH=16"
+
+
+@pytest.mark.parametrize("raw", ["0", "-2", "two", "1.5"])
+def test_an_invalid_cap_names_its_variable(monkeypatch, raw):
+    from cnnbook.budgets import caps
+    monkeypatch.setenv("CNNBOOK_MAX_EVAL_BATCHES", raw)
+    with pytest.raises(ValueError, match="CNNBOOK_MAX_EVAL_BATCHES"):
+        caps()

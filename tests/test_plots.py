@@ -49,3 +49,28 @@ def test_timeline_has_one_point_per_paper():
     assert len(ax.collections[-1].get_offsets()) == len(PAPERS)
     assert len(ax.texts) == len(PAPERS)
     plt.close(fig)
+
+
+class _Oracle(torch.nn.Module):
+    """Predicts the blob task perfectly from where the bright blob is."""
+
+    def forward(self, x):
+        half = x.shape[-1] // 2
+        left, right = x[..., :half].sum((1, 2, 3)), x[..., half:].sum((1, 2, 3))
+        return torch.stack([left, right], 1)
+
+
+def test_show_predictions_aligns_labels_with_a_shuffled_loader(blob_data):
+    train, _ = make_loaders(blob_data, batch_size=32, image_size=28, device=torch.device("cpu"))
+    train.set_epoch(3)
+    fig = show_predictions(_Oracle(), train, blob_data.classes, n=8)
+    assert fig._suptitle.get_text().startswith(f"0 of {len(blob_data.train)}")
+    plt.close(fig)
+
+
+def test_show_predictions_with_capped_evaluation_uses_the_labels_seen(blob_data, monkeypatch):
+    monkeypatch.setenv("CNNBOOK_MAX_EVAL_BATCHES", "1")
+    _, test = make_loaders(blob_data, batch_size=16, image_size=28, device=torch.device("cpu"))
+    fig = show_predictions(_Oracle(), test, blob_data.classes, n=8)
+    assert fig._suptitle.get_text().startswith("0 of 16 test images")
+    plt.close(fig)

@@ -176,3 +176,38 @@ def test_a_chapter_configuration_repeats_exactly(tmp_path):
         h = fit(create_model("lenet_modern"), data, chapter, progress=False)
         return [(r["loss"], r["train_acc"], r["test_acc"]) for r in h.records]
     assert run() == run()
+
+
+class Counting(nn.Module):
+    """Wraps a model and counts the batches (and their sizes) it sees in train and eval mode."""
+
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner, self.train_batches, self.eval_batches = inner, [], []
+
+    def forward(self, x):
+        (self.train_batches if self.training else self.eval_batches).append(len(x))
+        return self.inner(x)
+
+
+def test_caps_limit_epochs_steps_eval_batches_and_batch_size(blob_data, monkeypatch, capsys):
+    monkeypatch.setenv("CNNBOOK_MAX_EPOCHS", "2")
+    monkeypatch.setenv("CNNBOOK_MAX_STEPS", "3")
+    monkeypatch.setenv("CNNBOOK_MAX_EVAL_BATCHES", "1")
+    monkeypatch.setenv("CNNBOOK_MAX_BATCH", "16")
+    model = Counting(small_cnn())
+    history = fit(model, blob_data, TINY.replace(epochs=5, schedule="cosine"), progress=False)
+    assert len(history) == 2
+    assert model.train_batches == [16] * 6                 # 2 epochs x 3 steps of 16 images
+    evaluations = len(model.eval_batches)
+    assert 0 < evaluations <= 3 and set(model.eval_batches) == {16}  # one batch per evaluation
+    out = capsys.readouterr().out
+    assert out.count("capped run") == 1 and "CNNBOOK_MAX_STEPS=3" in out
+
+
+def test_uncapped_run_says_nothing_about_caps(blob_data, monkeypatch, capsys):
+    for var in ("CNNBOOK_MAX_EPOCHS", "CNNBOOK_MAX_STEPS", "CNNBOOK_MAX_EVAL_BATCHES", "CNNBOOK_MAX_BATCH"):
+        monkeypatch.delenv(var, raising=False)
+    model = Counting(small_cnn())
+    fit(model, blob_data, TINY.replace(epochs=1), progress=False)
+    assert len(model.train_batches) == 8 and "capped" not in capsys.readouterr().out

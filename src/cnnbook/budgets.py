@@ -10,6 +10,12 @@ Two modes:
 The mode is ``full`` where CUDA is present and ``quick`` otherwise; set
 ``CNNBOOK_MODE=quick`` or ``CNNBOOK_MODE=full`` to choose. A chapter asks for its
 budget with ``budget("alexnet")`` and never hard-codes these numbers.
+
+**Caps** (any mode; unset means no cap), read here and nowhere else by :func:`caps`:
+``CNNBOOK_MAX_EPOCHS`` (epochs per run), ``CNNBOOK_MAX_STEPS`` (training steps
+per epoch), ``CNNBOOK_MAX_EVAL_BATCHES`` (batches per evaluation or prediction)
+and ``CNNBOOK_MAX_BATCH`` (batch size). With them, full mode -- full-size models,
+images and code paths -- runs through on a CPU in minutes ("capped full mode").
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["Budget", "budget", "get_mode", "MODE_ENV_VAR", "BUDGETS"]
+__all__ = ["Budget", "budget", "get_mode", "MODE_ENV_VAR", "BUDGETS", "Caps", "caps", "CAP_ENV_VARS"]
 
 MODE_ENV_VAR = "CNNBOOK_MODE"
 MODES = ("quick", "full")
@@ -33,6 +39,53 @@ def get_mode() -> str:
             raise ValueError(f"{MODE_ENV_VAR}={requested!r} is not a mode; use 'quick' or 'full'.")
         return requested
     return "full" if torch.cuda.is_available() else "quick"
+
+
+#: Field of :class:`Caps` -> the environment variable that sets it.
+CAP_ENV_VARS = {"epochs": "CNNBOOK_MAX_EPOCHS", "steps": "CNNBOOK_MAX_STEPS",
+                "eval_batches": "CNNBOOK_MAX_EVAL_BATCHES", "batch_size": "CNNBOOK_MAX_BATCH"}
+
+
+@dataclass(frozen=True)
+class Caps:
+    """Upper limits on a run from the environment; ``None`` means no cap."""
+
+    epochs: int | None = None
+    steps: int | None = None          # training steps per epoch
+    eval_batches: int | None = None   # batches per evaluation / prediction
+    batch_size: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in dataclasses.astuple(self))
+
+    def limit(self, field_name: str, value: int) -> int:
+        """``value``, or the cap on ``field_name`` if that is smaller."""
+        cap = getattr(self, field_name)
+        return value if cap is None else min(value, cap)
+
+    def __str__(self) -> str:
+        return ", ".join(f"{CAP_ENV_VARS[k]}={v}" for k, v in dataclasses.asdict(self).items()
+                         if v is not None) or "no caps"
+
+
+def _read_cap(var: str) -> int | None:
+    raw = os.environ.get(var, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{var}={raw!r} is not a positive whole number; set e.g. {var}=2, "
+                         f"or unset {var} for no cap.")
+    return value
+
+
+def caps() -> Caps:
+    """The caps set in the environment now (see the module docstring)."""
+    return Caps(**{name: _read_cap(var) for name, var in CAP_ENV_VARS.items()})
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .budgets import caps
+
 __all__ = ["ImageData", "Split", "load_data", "DeviceLoader", "make_loaders", "data_dir",
            "stratified_indices", "FASHION_CLASSES", "DIGIT_CLASSES"]
 
@@ -202,6 +204,7 @@ class DeviceLoader:
                  channels_last: bool = False):
         if len(split) == 0:
             raise ValueError("cannot make batches from an empty split")
+        batch_size = caps().limit("batch_size", batch_size)      # CNNBOOK_MAX_BATCH
         self.split, self.batch_size, self.image_size = split, batch_size, image_size
         self.device, self.mean, self.std = torch.device(device), mean, std
         self.shuffle, self.seed, self.epoch, self.channels = shuffle, seed, 0, channels
@@ -230,13 +233,16 @@ class DeviceLoader:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 
+    def order(self) -> torch.Tensor:
+        """Indices into ``split`` in the order this epoch's batches visit them."""
+        n = len(self.split)
+        if not self.shuffle:
+            return torch.arange(n)
+        return torch.randperm(n, generator=torch.Generator().manual_seed(self.seed * 100_003 + self.epoch))
+
     def __iter__(self):
         n = len(self.split)
-        if self.shuffle:
-            g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
-            order = torch.randperm(n, generator=g).to(self._labels.device)
-        else:
-            order = torch.arange(n, device=self._labels.device)
+        order = self.order().to(self._labels.device)
         for start in range(0, n, self.batch_size):
             idx = order[start:start + self.batch_size]
             yield self.transform(self._images[idx]), self._labels[idx].to(self.device, non_blocking=True)

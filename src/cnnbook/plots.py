@@ -76,20 +76,27 @@ def plot_history(histories: History | Mapping[str, History] | Sequence[History],
 
 def show_predictions(model: torch.nn.Module, loader: DeviceLoader, classes: Sequence[str], *,
                      n: int = 16, cols: int = 8, mistakes_first: bool = True):
-    """Test images with predicted labels; mistakes in red as "predicted (true: …)"."""
+    """Test images with predicted labels; mistakes in red as "predicted (true: …)".
+
+    Predictions are compared with the labels of exactly the images the loader
+    gave (in its order, shuffled or not; only the first batches when
+    ``CNNBOOK_MAX_EVAL_BATCHES`` caps them).
+    """
     split: Split = loader.split
     preds = predict(model, loader)
-    wrong = (preds != split.labels).nonzero().flatten()
-    right = (preds == split.labels).nonzero().flatten()
+    seen = loader.order()[:len(preds)]               # the images predict() saw, in its order
+    images, labels = split.images[seen], split.labels[seen]
+    wrong = (preds != labels).nonzero().flatten()
+    right = (preds == labels).nonzero().flatten()
     order = torch.cat([wrong, right]) if mistakes_first else torch.arange(len(preds))
     pick = order[:n]
-    fig = show_images(split.images[pick], preds[pick], classes, cols=cols,
-                      colors=["crimson" if preds[i] != split.labels[i] else "black" for i in pick])
+    fig = show_images(images[pick], preds[pick], classes, cols=cols,
+                      colors=["crimson" if preds[i] != labels[i] else "black" for i in pick])
     for ax, i in zip(fig.axes, pick):
-        if preds[i] != split.labels[i]:
-            ax.set_title(f"{classes[int(preds[i])]} (true: {classes[int(split.labels[i])]})",
+        if preds[i] != labels[i]:
+            ax.set_title(f"{classes[int(preds[i])]} (true: {classes[int(labels[i])]})",
                          fontsize=8, color="crimson")
-    accuracy = float((preds == split.labels).float().mean())
+    accuracy = float((preds == labels).float().mean())
     fig.suptitle(f"{len(wrong)} of {len(preds)} test images misclassified "
                  f"(accuracy {accuracy:.3f}); mistakes shown first, in red")
     fig.tight_layout()

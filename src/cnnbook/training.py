@@ -25,6 +25,7 @@ import copy
 import os
 import sys
 import time
+from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from .budgets import Budget
+from .budgets import Budget, caps
 from .data import DeviceLoader, ImageData, make_loaders
 from .device import get_device
 from .results import record as record_result
@@ -141,7 +142,7 @@ def evaluate(model: nn.Module, loader: DeviceLoader, fast: FastPath = FastPath()
     loss_sum, correct, count = 0.0, 0, 0
     with torch.no_grad(), torch.autocast(loader.device.type, dtype=fast.amp_dtype,
                                          enabled=fast.amp_dtype is not None):
-        for x, y in loader:
+        for x, y in islice(loader, caps().eval_batches):
             logits = model(x)
             loss_sum += nn.functional.cross_entropy(logits.float(), y, reduction="sum").item()
             correct += (logits.argmax(1) == y).sum().item()
@@ -151,11 +152,14 @@ def evaluate(model: nn.Module, loader: DeviceLoader, fast: FastPath = FastPath()
 
 
 def predict(model: nn.Module, loader: DeviceLoader) -> torch.Tensor:
-    """Predicted class of every image in ``loader`` (in loader order), on the CPU."""
+    """Predicted class of every image in ``loader`` (in loader order), on the CPU.
+
+    With ``CNNBOOK_MAX_EVAL_BATCHES`` set, only that many batches are predicted.
+    """
     was_training = model.training
     model.eval()
     with torch.no_grad():
-        preds = [model(x).argmax(1).cpu() for x, _ in loader]
+        preds = [model(x).argmax(1).cpu() for x, _ in islice(loader, caps().eval_batches)]
     model.train(was_training)
     return torch.cat(preds)
 
@@ -180,6 +184,8 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
     slows a 2-core CPU down). ``seed`` fixes shuffling and dropout.
     """
     device = device or get_device()
+    cap = caps()
+    epochs = cap.limit("epochs", budget.epochs)
     # A static page (the built book) cannot redraw a bar: print one line per epoch instead.
     static = os.environ.get("CNNBOOK_PROGRESS", "bar") == "lines"
     fast = fast_path_for(device, compile=compile)
@@ -196,8 +202,12 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
     train_loader, test_loader = make_loaders(data, batch_size=budget.batch_size,
                                              image_size=budget.image_size, device=device, seed=seed,
                                              channels=channels, channels_last=fast.channels_last)
+    steps = cap.limit("steps", len(train_loader))
+    if cap.active:
+        print(f"cnnbook: capped run ({cap}): {epochs} epoch(s) of {steps} step(s), batch size "
+              f"{train_loader.batch_size}.")
     optimizer = make_optimizer(model, budget)
-    schedule = _make_schedule(optimizer, budget, len(train_loader))
+    schedule = _make_schedule(optimizer, budget.replace(epochs=epochs), steps)
     scaler = torch.amp.GradScaler("cuda", enabled=fast.grad_scaler)
     step_model = torch.compile(model) if fast.compile else model
     history = History(label=label or type(model).__name__)
@@ -219,12 +229,13 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
     model.train()
     epoch = len(history)
     try:
-        for epoch in range(len(history) + 1, budget.epochs + 1):
+        for epoch in range(len(history) + 1, epochs + 1):
             train_loader.set_epoch(epoch)
             torch.manual_seed(seed * 1_000 + epoch)  # dropout masks repeat on resume
             start = time.perf_counter()
             loss_sum, correct, seen = 0.0, 0, 0
-            bar = tqdm(train_loader, desc=f"{history.label} epoch {epoch}/{budget.epochs}",
+            bar = tqdm(islice(train_loader, steps), total=steps,
+                       desc=f"{history.label} epoch {epoch}/{epochs}",
                        disable=not progress or static, leave=True, file=sys.stdout, mininterval=2.0,
                        ncols=110)
             for batch, (x, y) in enumerate(bar, start=1):
@@ -255,7 +266,7 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
                 loss_sum += loss.item() * len(y)
                 correct += (logits.argmax(1) == y).sum().item()
                 seen += len(y)
-                if batch % 10 == 0 or batch == len(train_loader):
+                if batch % 10 == 0 or batch == steps:
                     bar.set_postfix(loss=f"{loss_sum / seen:.3f}", acc=f"{correct / seen:.3f}",
                                     refresh=False)
             train_seconds = time.perf_counter() - start
@@ -269,7 +280,7 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
                             test_acc=f"{test_acc:.3f}", refresh=True)
             bar.close()
             if progress and static:
-                print(f"{history.label} epoch {epoch}/{budget.epochs}: loss {record['loss']:.3f}, "
+                print(f"{history.label} epoch {epoch}/{epochs}: loss {record['loss']:.3f}, "
                       f"train acc {record['train_acc']:.3f}, test acc {test_acc:.3f} "
                       f"[{record['seconds']:.1f} s, {record['img_per_s']:,.0f} img/s]", flush=True)
             if test_acc > best["test_acc"]:
