@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from cnnbook.budgets import Budget
-from cnnbook.training import History, fast_path_for, fit, seed_everything
+from cnnbook.training import History, fit, seed_everything
 
 TINY = Budget(dataset="blobs", image_size=16, train_size=None, test_size=None, epochs=3,
               batch_size=32, optimizer="adam", lr=3e-3)
@@ -130,20 +130,6 @@ def test_image_size_below_model_minimum_is_rejected_before_training(blob_data):
     from cnnbook.models import create_model
     with pytest.raises(ValueError, match="at least 32x32"):
         fit(create_model("lenet5"), blob_data, TINY, progress=False)
-
-
-def test_fast_path_is_off_on_cpu():
-    fast = fast_path_for(torch.device("cpu"), compile=True)
-    assert fast.amp_dtype is None and not fast.grad_scaler and not fast.channels_last and not fast.compile
-
-
-def test_fast_path_on_cuda(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
-    fast = fast_path_for(torch.device("cuda"))
-    assert fast.amp_dtype is torch.bfloat16 and not fast.grad_scaler and fast.channels_last
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
-    fast = fast_path_for(torch.device("cuda"))
-    assert fast.amp_dtype is torch.float16 and fast.grad_scaler
 
 
 def test_history_accessors():

@@ -33,7 +33,7 @@ from torch import nn
 
 from .budgets import budget as budget_for
 from .data import ImageData, make_loaders
-from .device import get_device
+from .device import autocast, get_device
 from .models import create_model
 from .training import fast_path_for, fit, seed_everything
 
@@ -87,7 +87,7 @@ def measure_throughput(model: nn.Module, image_size: int, *, batch_size: int, de
 
     def train_step():
         model.train()
-        with torch.autocast(device.type, dtype=fast.amp_dtype, enabled=fast.amp_dtype is not None):
+        with autocast(device, fast):
             loss = nn.functional.cross_entropy(model(x).float(), y)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -95,8 +95,7 @@ def measure_throughput(model: nn.Module, image_size: int, *, batch_size: int, de
 
     def eval_step():
         model.eval()
-        with torch.no_grad(), torch.autocast(device.type, dtype=fast.amp_dtype,
-                                             enabled=fast.amp_dtype is not None):
+        with torch.no_grad(), autocast(device, fast):
             model(x)
 
     return timed(train_step), timed(eval_step)

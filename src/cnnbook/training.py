@@ -15,9 +15,10 @@ It protects the reader's work:
   epoch and a later call resumes from it. Files are loaded with
   ``weights_only=True``, so a checkpoint cannot run code.
 
-On CUDA it switches on the fast path (mixed precision in bf16, or fp16 with a
-gradient scaler; ``channels_last``; data kept on the device). On the CPU none
-of that helps, and none of it is active.
+On CUDA it switches on the fast path (mixed precision: bf16 from compute
+capability 8.0, fp16 with a gradient scaler below; ``channels_last``; data kept
+on the device; see :mod:`cnnbook.device`). On the CPU none of that helps, and
+none of it is active.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from tqdm import tqdm
 
 from .budgets import Budget, caps
 from .data import DeviceLoader, ImageData, make_loaders
-from .device import get_device
+from .device import FastPath, autocast, fast_path_for, get_device
 from .results import record as record_result
 
 __all__ = ["fit", "evaluate", "predict", "History", "FastPath", "fast_path_for", "seed_everything",
@@ -51,25 +52,6 @@ def seed_everything(seed: int = 0) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-
-
-@dataclass(frozen=True)
-class FastPath:
-    """The speed-ups :func:`fit` applies on a device (all off on the CPU)."""
-
-    amp_dtype: torch.dtype | None = None   # autocast dtype
-    grad_scaler: bool = False              # fp16 needs loss scaling; bf16 does not
-    channels_last: bool = False
-    compile: bool = False
-
-
-def fast_path_for(device: torch.device, compile: bool = False) -> FastPath:
-    """Mixed precision + channels_last on CUDA; nothing on CPU or MPS."""
-    if device.type != "cuda":
-        return FastPath()
-    bf16 = torch.cuda.is_bf16_supported()
-    return FastPath(amp_dtype=torch.bfloat16 if bf16 else torch.float16, grad_scaler=not bf16,
-                    channels_last=True, compile=compile)
 
 
 @dataclass
@@ -140,8 +122,7 @@ def evaluate(model: nn.Module, loader: DeviceLoader, fast: FastPath = FastPath()
     was_training = model.training
     model.eval()
     loss_sum, correct, count = 0.0, 0, 0
-    with torch.no_grad(), torch.autocast(loader.device.type, dtype=fast.amp_dtype,
-                                         enabled=fast.amp_dtype is not None):
+    with torch.no_grad(), autocast(loader.device, fast):
         for x, y in islice(loader, caps().eval_batches):
             logits = model(x)
             loss_sum += nn.functional.cross_entropy(logits.float(), y, reduction="sum").item()
@@ -239,7 +220,7 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
                        disable=not progress or static, leave=True, file=sys.stdout, mininterval=2.0,
                        ncols=110)
             for batch, (x, y) in enumerate(bar, start=1):
-                with torch.autocast(device.type, dtype=fast.amp_dtype, enabled=fast.amp_dtype is not None):
+                with autocast(device, fast):
                     logits = step_model(x)
                     loss = nn.functional.cross_entropy(logits.float(), y)
                 if not torch.isfinite(loss):
