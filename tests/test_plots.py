@@ -15,7 +15,7 @@ def test_show_images_draws_one_panel_per_image_with_labels():
 
 
 def test_plot_history_one_line_per_run():
-    h = History("a", [{"epoch": e, "loss": 1 / e, "train_acc": 0.5, "test_acc": 0.4} for e in (1, 2)])
+    h = History("a", [{"epoch": e, "loss": 1 / e, "train_acc": 0.5, "val_acc": 0.4} for e in (1, 2)])
     fig = plot_history({"a": h, "b": h})
     loss_ax, acc_ax = fig.axes
     assert len(loss_ax.lines) == 2 and len(acc_ax.lines) == 4

@@ -1,4 +1,4 @@
-"""fit(): it learns, it stops on divergence keeping the best weights, it resumes, it repeats."""
+"""fit(): it learns, chooses on validation, stops on divergence keeping the best weights, resumes, repeats."""
 from __future__ import annotations
 
 import copy
@@ -23,10 +23,11 @@ def test_learns_a_tiny_task(blob_data):
     seed_everything(0)
     history = fit(small_cnn(), blob_data, TINY, progress=False)
     assert len(history) == 3 and history.stopped is None
-    assert history.final["test_acc"] >= 0.95
+    assert history.final["val_acc"] >= 0.95 and history.test_acc >= 0.95
     assert history["loss"][-1] < history["loss"][0]
-    for key in ("loss", "train_acc", "test_acc", "img_per_s", "seconds"):
+    for key in ("loss", "train_acc", "val_loss", "val_acc", "img_per_s", "seconds"):
         assert history.final[key] > 0
+    assert "test_acc" not in history.final               # the test split is used once, at the end
     assert list(history.to_frame().index) == [1, 2, 3]
 
 
@@ -57,15 +58,16 @@ class ExplodeAfter(nn.Module):
 
 def test_divergence_stops_with_a_message_and_keeps_best_weights(blob_data, capsys):
     seed_everything(0)
-    steps_per_epoch = 8                                     # 256 images / batch 32
+    steps_per_epoch = 8                                     # 230 training images / batch 32
     model = ExplodeAfter(small_cnn(), step=2 * steps_per_epoch + 3)
     history = fit(model, blob_data, TINY.replace(epochs=5), progress=False)
     out = capsys.readouterr().out
     assert history.stopped == "diverged" and len(history) == 2
     assert "lower learning rate" in out and "lr=0.0003" in out
     # the weights are those of the best finished epoch, not the ones after the NaN step
-    best_epoch = max(history.records, key=lambda r: r["test_acc"])["epoch"]
-    assert f"epoch {best_epoch}" in history.message
+    best_epoch = max(history.records, key=lambda r: r["val_acc"])["epoch"]
+    assert history.best_epoch == best_epoch and f"epoch {best_epoch}" in history.message
+    assert "validation accuracy" in history.message
     assert all(torch.isfinite(p).all() for p in model.parameters())
 
 
@@ -83,7 +85,7 @@ def test_two_seeded_runs_give_the_same_history(blob_data):
     def run():
         seed_everything(0)
         h = fit(small_cnn(), blob_data, TINY, progress=False, seed=7)
-        return [(r["loss"], r["train_acc"], r["test_acc"]) for r in h.records]
+        return [(r["loss"], r["train_acc"], r["val_acc"]) for r in h.records] + [h.test_acc]
     assert run() == run()
 
 
@@ -116,14 +118,14 @@ def test_interrupted_run_resumes_from_checkpoint(blob_data, tmp_path):
     assert len(resumed) == 4 and resumed.stopped is None
     for a, b in zip(reference.records, resumed.records):
         assert a["loss"] == pytest.approx(b["loss"], rel=1e-5)
-        assert a["test_acc"] == pytest.approx(b["test_acc"])
+        assert a["val_acc"] == pytest.approx(b["val_acc"])
 
 
 def test_checkpoint_is_loadable_with_weights_only(blob_data, tmp_path):
     path = tmp_path / "run.pt"
     fit(small_cnn(), blob_data, TINY.replace(epochs=1), progress=False, checkpoint=path)
     state = torch.load(path, weights_only=True)
-    assert set(state) >= {"model", "optimizer", "records", "best"}
+    assert set(state) >= {"model", "optimizer", "records", "best_epoch", "best_model"}
 
 
 def test_image_size_below_model_minimum_is_rejected_before_training(blob_data):
@@ -133,9 +135,10 @@ def test_image_size_below_model_minimum_is_rejected_before_training(blob_data):
 
 
 def test_history_accessors():
-    h = History("x", [{"epoch": 1, "loss": 1.0, "train_acc": 0.5, "test_acc": 0.6},
-                      {"epoch": 2, "loss": 0.5, "train_acc": 0.8, "test_acc": 0.7}])
-    assert h["test_acc"] == [0.6, 0.7] and h.best_test_acc == 0.7 and h.final["epoch"] == 2
+    h = History("x", [{"epoch": 1, "loss": 1.0, "train_acc": 0.5, "val_acc": 0.7},
+                      {"epoch": 2, "loss": 0.5, "train_acc": 0.8, "val_acc": 0.6}], best_epoch=1)
+    assert h["val_acc"] == [0.7, 0.6] and h.best_val_acc == 0.7 and h.final["epoch"] == 2
+    assert h.best["epoch"] == 1 and History("y").best is None
     with pytest.raises(ValueError, match="no finished epoch"):
         History("empty").final
 
@@ -145,7 +148,8 @@ def test_static_progress_prints_one_line_per_epoch(blob_data, monkeypatch, capsy
     fit(small_cnn(), blob_data, TINY, label="tiny")
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if line.startswith("tiny epoch")]
-    assert len(lines) == 3 and "test acc" in lines[-1] and "\r" not in out
+    assert len(lines) == 3 and "val acc" in lines[-1] and "\r" not in out
+    assert "test accuracy" in out.splitlines()[-1]
 
 
 def test_a_chapter_configuration_repeats_exactly(tmp_path):
@@ -160,7 +164,7 @@ def test_a_chapter_configuration_repeats_exactly(tmp_path):
     def run():
         seed_everything(0)   # what cnnbook.setup_chapter does at the top of every chapter
         h = fit(create_model("lenet_modern"), data, chapter, progress=False)
-        return [(r["loss"], r["train_acc"], r["test_acc"]) for r in h.records]
+        return [(r["loss"], r["train_acc"], r["val_acc"]) for r in h.records]
     assert run() == run()
 
 
@@ -197,3 +201,65 @@ def test_uncapped_run_says_nothing_about_caps(blob_data, monkeypatch, capsys):
     model = Counting(small_cnn())
     fit(model, blob_data, TINY.replace(epochs=1), progress=False)
     assert len(model.train_batches) == 8 and "capped" not in capsys.readouterr().out
+
+
+def test_best_weights_are_chosen_on_validation_and_tested_once(blob_data, monkeypatch):
+    """fit keeps the epoch with the best *validation* accuracy, then evaluates the test split once."""
+    import cnnbook.training as training
+    calls = []
+    real = training.evaluate
+
+    def spy(model, loader, fast=training.FastPath()):
+        calls.append(loader.split)
+        return real(model, loader, fast)
+    monkeypatch.setattr(training, "evaluate", spy)
+    history = fit(small_cnn(), blob_data, TINY, progress=False)
+    assert [split is blob_data.val for split in calls] == [True] * 3 + [False]
+    assert calls[-1] is blob_data.test
+    best = max(history.records, key=lambda r: r["val_acc"])
+    assert history.best_epoch == best["epoch"] and history.best_val_acc == best["val_acc"]
+
+
+def test_the_model_ends_with_the_weights_of_the_best_validation_epoch(blob_data):
+    seed_everything(0)
+    model = small_cnn()
+    history = fit(model, blob_data, TINY.replace(epochs=4, lr=0.05), progress=False)
+    from cnnbook.data import make_loader
+    from cnnbook.training import evaluate
+    val = make_loader(blob_data, "val", batch_size=32, image_size=16, device=torch.device("cpu"))
+    assert evaluate(model, val)[1] == pytest.approx(history.best_val_acc)
+
+
+def test_fit_leaves_the_global_random_state_alone(blob_data):
+    model = small_cnn()
+    torch.manual_seed(5)
+    fit(model, blob_data, TINY.replace(epochs=1), progress=False, seed=3)
+    after_fit = torch.rand(3)
+    torch.manual_seed(5)
+    assert torch.equal(after_fit, torch.rand(3))
+
+
+def test_a_last_training_batch_of_one_image_is_dropped(blob_data):
+    """BatchNorm1d cannot normalise a batch of one in training mode."""
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16 * 16, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
+    # 230 training images: batch 229 leaves a last batch of 1
+    history = fit(model, blob_data, TINY.replace(batch_size=229, epochs=1), progress=False)
+    assert len(history) == 1 and history.stopped is None
+
+
+def test_one_host_sync_per_ten_steps(blob_data, monkeypatch):
+    """Loss and accuracy are accumulated on the device; the library reads them back once per 10 steps."""
+    import sys
+    syncs = []
+
+    def counting(method):
+        def wrapper(t, *args):
+            if "cnnbook" in sys._getframe(1).f_code.co_filename:   # calls made by the library
+                syncs.append(method.__name__)
+            return method(t, *args)
+        return wrapper
+    for name in ("item", "tolist", "__bool__", "__float__", "__int__"):
+        monkeypatch.setattr(torch.Tensor, name, counting(getattr(torch.Tensor, name)))
+    fit(small_cnn(), blob_data, TINY.replace(epochs=1, batch_size=8), progress=False)  # 29 steps
+    # 3 log points in training (steps 10, 20, 29), one validation and one test evaluation
+    assert len(syncs) == 3 + 1 + 1

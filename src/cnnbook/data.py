@@ -11,6 +11,9 @@
 * A cached file that is truncated or corrupt is detected, deleted and
   downloaded again; if that fails too, the bundled digits are used.
 * Subsets and splits are stratified and seeded, so they are identical run to run.
+* A tenth of the training images is held out as a stratified **validation** split:
+  training choices (the best epoch, the weights kept after a divergence) are
+  made on it, and the test split is used once, for the final number.
 
 :class:`DeviceLoader` turns a split into batches on the compute device:
 uint8 -> float in [0, 1] -> resized with one ``F.interpolate`` per batch ->
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +32,8 @@ import torch.nn.functional as F
 
 from .budgets import caps
 
-__all__ = ["ImageData", "Split", "load_data", "DeviceLoader", "make_loaders", "data_dir",
-           "stratified_indices", "FASHION_CLASSES", "DIGIT_CLASSES"]
+__all__ = ["ImageData", "Split", "load_data", "DeviceLoader", "make_loader", "make_loaders", "data_dir",
+           "stratified_indices", "split_validation", "FASHION_CLASSES", "DIGIT_CLASSES"]
 
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
@@ -57,32 +60,55 @@ class Split:
         return Split(self.images[indices], self.labels[indices])
 
 
+def _as_unit_float(images: torch.Tensor) -> torch.Tensor:
+    """A new float tensor in [0, 1]: uint8 is divided by 255, float is taken as already in [0, 1]."""
+    return images.float() / 255 if images.dtype == torch.uint8 else images.float().clone()
+
+
+def split_validation(train: Split, fraction: float = 0.1, seed: int = 0) -> tuple[Split, Split]:
+    """``(train, validation)``: a stratified ``fraction`` of ``train`` held out (at least one image)."""
+    order = stratified_indices(train.labels, None, seed)
+    val_idx = stratified_indices(train.labels, max(1, round(len(train) * fraction)), seed)
+    is_val = torch.zeros(len(train), dtype=torch.bool)
+    is_val[val_idx] = True
+    return train.subset(order[~is_val[order]]), train.subset(val_idx)
+
+
 @dataclass
 class ImageData:
-    """A train/test pair with class names and where the data came from."""
+    """Training, validation and test splits with class names and where the data came from.
+
+    Without ``val``, a stratified tenth of ``train`` becomes the validation split.
+    ``stats`` (mean, std of the training pixels in [0, 1]) is computed unless given.
+    """
 
     train: Split
     test: Split
     classes: list[str]
     name: str
     source: str
-    stats: tuple[float, float] = field(default=(0.0, 1.0))
+    val: Split | None = None
+    stats: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
-        for split_name, split in (("training", self.train), ("test", self.test)):
-            if len(split) == 0:
+        if self.val is None and len(self.train) > 1:
+            self.train, self.val = split_validation(self.train)
+        for split_name, split in (("training", self.train), ("validation", self.val), ("test", self.test)):
+            if split is None or len(split) == 0:
                 raise ValueError(f"the {split_name} split of {self.name} is empty; check the "
                                  "dataset files, or ask for a larger train_size/test_size.")
         if int(self.train.labels.unique().numel()) < 2:
             raise ValueError(f"the training split of {self.name} holds a single class "
                              f"({self.classes[int(self.train.labels[0])]!r}); a classifier needs at "
                              "least two. Use a stratified subset (load_data does) or more data.")
-        pixels = self.train.images.float().div_(255)
-        self.stats = (float(pixels.mean()), float(pixels.std()))
+        if self.stats is None:
+            pixels = _as_unit_float(self.train.images)
+            self.stats = (float(pixels.mean()), float(pixels.std()))
 
     def __repr__(self) -> str:
-        return (f"ImageData({self.name}: {len(self.train)} train / {len(self.test)} test images of "
-                f"{tuple(self.train.images.shape[1:])}, {len(self.classes)} classes)")
+        return (f"ImageData({self.name}: {len(self.train)} train / {len(self.val)} validation / "
+                f"{len(self.test)} test images of {tuple(self.train.images.shape[1:])}, "
+                f"{len(self.classes)} classes)")
 
 
 def stratified_indices(labels: torch.Tensor, size: int | None, seed: int = 0) -> torch.Tensor:
@@ -151,17 +177,25 @@ def _bundled_digits(seed: int) -> tuple[Split, Split]:
     return Split(images[train_idx], labels[train_idx]), Split(images[test_idx], labels[test_idx])
 
 
-def load_data(dataset: str = "fashion_mnist", *, train_size: int | None = None,
+def load_data(dataset: str | None = None, *, train_size: int | None = None,
               test_size: int | None = None, seed: int = 0, root: str | Path | None = None,
               download: bool | None = None, budget=None) -> ImageData:
-    """Load ``dataset`` (``"fashion_mnist"`` or ``"mnist"``) as tensors.
+    """Load ``dataset`` (``"fashion_mnist"``, the default, or ``"mnist"``) as tensors.
 
-    ``budget`` (a :class:`cnnbook.budgets.Budget`) supplies dataset and sizes.
-    ``download=None`` downloads unless ``CNNBOOK_OFFLINE=1``. Prints one line
-    saying which data is in use, and why if it is the bundled fallback.
+    ``budget`` (a :class:`cnnbook.budgets.Budget`) supplies dataset and sizes
+    instead. ``train_size`` images are drawn from the training split, and a
+    stratified tenth of them is held out for validation. ``download=None``
+    downloads unless ``CNNBOOK_OFFLINE=1``. Prints one line saying which data is
+    in use, and why if it is the bundled fallback.
     """
     if budget is not None:
+        given = [k for k, v in (("dataset", dataset), ("train_size", train_size),
+                                ("test_size", test_size)) if v is not None]
+        if given:
+            raise ValueError(f"load_data got both budget= and {', '.join(given)}=; pass one of them, "
+                             f"e.g. load_data(budget=budget.replace({given[0]}=...)).")
         dataset, train_size, test_size = budget.dataset, budget.train_size, budget.test_size
+    dataset = dataset or "fashion_mnist"
     if dataset not in _TITLES:
         raise ValueError(f"unknown dataset {dataset!r}; use 'fashion_mnist' or 'mnist'.")
     root = Path(root) if root is not None else data_dir()
@@ -184,8 +218,8 @@ def load_data(dataset: str = "fashion_mnist", *, train_size: int | None = None,
     train = train.subset(stratified_indices(train.labels, train_size, seed))
     test = test.subset(stratified_indices(test.labels, test_size, seed + 1))
     data = ImageData(train=train, test=test, classes=classes, name=name, source="")
-    data.source = (f"Using {name}: {len(train):,} training and {len(test):,} test images, "
-                   f"{why}.")
+    data.source = (f"Using {name}: {len(data.train):,} training, {len(data.val):,} validation and "
+                   f"{len(test):,} test images, {why}.")
     print(f"cnnbook: {data.source}")
     return data
 
@@ -196,7 +230,8 @@ class DeviceLoader:
     The whole split lives in memory (on the GPU when there is one), so a batch
     is one index, one ``F.interpolate`` and one normalisation, with no worker
     processes. Shuffling is seeded per epoch (``set_epoch``), so a resumed run
-    sees the same batches as an uninterrupted one.
+    sees the same batches as an uninterrupted one. A shuffled (training) loader
+    drops a last batch of a single image, which BatchNorm cannot normalise.
     """
 
     def __init__(self, split: Split, *, batch_size: int, image_size: int, device: torch.device,
@@ -218,11 +253,12 @@ class DeviceLoader:
         self.epoch = epoch
 
     def __len__(self) -> int:
-        return -(-len(self.split) // self.batch_size)
+        full, rest = divmod(len(self.split), self.batch_size)
+        return full + (rest > 1 or (rest == 1 and not self.shuffle))
 
     def transform(self, images: torch.Tensor) -> torch.Tensor:
         """uint8 ``(B, C, H, W)`` -> normalised float at ``image_size``, on the device."""
-        x = images.to(self.device, non_blocking=True).float().div_(255)
+        x = _as_unit_float(images.to(self.device, non_blocking=True))
         if x.shape[-1] != self.image_size or x.shape[-2] != self.image_size:
             x = F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear",
                               align_corners=False)
@@ -243,16 +279,23 @@ class DeviceLoader:
     def __iter__(self):
         n = len(self.split)
         order = self.order().to(self._labels.device)
-        for start in range(0, n, self.batch_size):
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
             idx = order[start:start + self.batch_size]
             yield self.transform(self._images[idx]), self._labels[idx].to(self.device, non_blocking=True)
+
+
+def make_loader(data: ImageData, split: str, *, batch_size: int, image_size: int, device: torch.device,
+                seed: int = 0, channels: int = 1, channels_last: bool = False) -> DeviceLoader:
+    """A loader over ``data.train`` (shuffled), ``data.val`` or ``data.test``, normalised alike."""
+    mean, std = data.stats
+    return DeviceLoader(getattr(data, split), batch_size=batch_size, image_size=image_size,
+                        device=device, mean=mean, std=std, shuffle=split == "train", seed=seed,
+                        channels=channels, channels_last=channels_last)
 
 
 def make_loaders(data: ImageData, *, batch_size: int, image_size: int, device: torch.device,
                  seed: int = 0, channels: int = 1, channels_last: bool = False) -> tuple[DeviceLoader, DeviceLoader]:
     """Training (shuffled) and test loaders sharing the training split's normalisation."""
-    mean, std = data.stats
-    common = dict(batch_size=batch_size, image_size=image_size, device=device, mean=mean, std=std,
+    common = dict(batch_size=batch_size, image_size=image_size, device=device, seed=seed,
                   channels=channels, channels_last=channels_last)
-    return (DeviceLoader(data.train, shuffle=True, seed=seed, **common),
-            DeviceLoader(data.test, shuffle=False, **common))
+    return make_loader(data, "train", **common), make_loader(data, "test", **common)

@@ -50,7 +50,7 @@ def show_images(images: torch.Tensor, labels: Sequence[int] | torch.Tensor | Non
 
 def plot_history(histories: History | Mapping[str, History] | Sequence[History], *,
                  title: str | None = None):
-    """Training loss and test accuracy per epoch, one line per run."""
+    """Training loss and validation accuracy per epoch, one line per run."""
     if isinstance(histories, History):
         histories = [histories]
     if not isinstance(histories, Mapping):
@@ -58,8 +58,8 @@ def plot_history(histories: History | Mapping[str, History] | Sequence[History],
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     for name, h in histories.items():
         line, = ax_loss.plot(h["epoch"], h["loss"], marker="o", ms=3, label=name)
-        ax_acc.plot(h["epoch"], h["test_acc"], marker="o", ms=3, color=line.get_color(),
-                    label=f"{name} (test)")
+        ax_acc.plot(h["epoch"], h["val_acc"], marker="o", ms=3, color=line.get_color(),
+                    label=f"{name} (validation)")
         ax_acc.plot(h["epoch"], h["train_acc"], ls="--", color=line.get_color(), alpha=0.6,
                     label=f"{name} (train)")
     ax_loss.set(xlabel="epoch", ylabel="training loss", title="loss")

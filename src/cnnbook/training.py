@@ -1,43 +1,44 @@
 """The one training loop every chapter uses: :func:`fit`.
 
 ``fit(model, data, budget)`` trains with the budget's optimizer and schedule,
-shows a tqdm bar per epoch, evaluates on the test split after every epoch and
-returns a :class:`History` (per epoch: loss, train accuracy, test accuracy,
-images per second, seconds).
+shows a progress bar per epoch and measures accuracy on the *validation* split
+(held out from the training images) after every epoch. It keeps the weights of
+the epoch with the best validation accuracy and measures the *test* accuracy of
+those weights once, at the end: the test split never takes part in a choice.
+It returns a :class:`History`.
 
 It protects the reader's work:
 
 * **Divergence** -- a NaN or infinite loss stops training with a message that
   names the likely fix; the model is given back the best weights seen so far.
-* **Interruption** -- Ctrl-C (or the notebook's stop button) ends training
-  cleanly; finished epochs stay in the history.
 * **Checkpoints** -- with ``checkpoint="run.pt"`` the state is saved after every
-  epoch and a later call resumes from it. Files are loaded with
-  ``weights_only=True``, so a checkpoint cannot run code.
+  epoch and a later call resumes from it (:mod:`cnnbook.checkpoint`).
 
-On CUDA it switches on the fast path (mixed precision: bf16 from compute
-capability 8.0, fp16 with a gradient scaler below; ``channels_last``; data kept
-on the device; see :mod:`cnnbook.device`). On the CPU none of that helps, and
-none of it is active.
+``fit`` writes nothing to disk unless asked to. On CUDA it switches on the fast
+path (mixed precision: bf16 from compute capability 8.0, fp16 with a gradient
+scaler below; ``channels_last``; data kept on the device; see
+:mod:`cnnbook.device`). On the CPU none of that helps, and none of it is active.
 """
 from __future__ import annotations
 
 import copy
+import math
 import os
 import sys
 import time
-from itertools import islice
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import islice
 from pathlib import Path
 
 import torch
 from torch import nn
+from torch.nn.functional import cross_entropy
 from tqdm import tqdm
 
 from .budgets import Budget, caps
-from .data import DeviceLoader, ImageData, make_loaders
+from .data import DeviceLoader, ImageData, make_loader
 from .device import FastPath, autocast, fast_path_for, get_device
-from .results import record as record_result
 
 __all__ = ["fit", "evaluate", "predict", "History", "FastPath", "fast_path_for", "seed_everything",
            "make_optimizer"]
@@ -56,10 +57,20 @@ def seed_everything(seed: int = 0) -> None:
 
 @dataclass
 class History:
-    """Per-epoch records of one training run; ``stopped`` says why it ended early, if it did."""
+    """One training run: per-epoch ``records``, the epoch whose weights were kept, its test accuracy.
+
+    Each record holds ``epoch``, ``loss`` and ``train_acc`` (training batches),
+    ``val_loss`` and ``val_acc`` (validation split), ``img_per_s`` and ``seconds``.
+    ``best_epoch`` is the epoch with the best validation accuracy (0: the initial
+    weights); ``test_acc`` / ``test_loss`` are measured once, on those weights.
+    ``stopped`` says why the run ended early, if it did.
+    """
 
     label: str = ""
     records: list[dict] = field(default_factory=list)
+    best_epoch: int = 0
+    test_acc: float | None = None
+    test_loss: float | None = None
     stopped: str | None = None
     message: str = ""
 
@@ -76,8 +87,13 @@ class History:
         return self.records[-1]
 
     @property
-    def best_test_acc(self) -> float:
-        return max(self["test_acc"]) if self.records else float("nan")
+    def best(self) -> dict | None:
+        """The record of ``best_epoch`` (``None`` if the initial weights were kept)."""
+        return self.records[self.best_epoch - 1] if self.best_epoch else None
+
+    @property
+    def best_val_acc(self) -> float:
+        return self.best["val_acc"] if self.best else float("nan")
 
     def to_frame(self):
         import pandas as pd
@@ -87,9 +103,10 @@ class History:
         if not self.records:
             return f"History({self.label!r}, no epochs)"
         f = self.final
-        return (f"History({self.label!r}: {len(self)} epochs, loss {f['loss']:.3f}, "
-                f"train acc {f['train_acc']:.3f}, test acc {f['test_acc']:.3f}"
-                + (f", stopped: {self.stopped}" if self.stopped else "") + ")")
+        return (f"History({self.label!r}: {len(self)} epochs, loss {f['loss']:.3f}, train acc "
+                f"{f['train_acc']:.3f}, val acc {f['val_acc']:.3f}; kept epoch {self.best_epoch}, "
+                f"test acc {self.test_acc:.3f}" + (f", stopped: {self.stopped}" if self.stopped else "")
+                + ")")
 
 
 def make_optimizer(model: nn.Module, budget: Budget) -> torch.optim.Optimizer:
@@ -106,30 +123,31 @@ def make_optimizer(model: nn.Module, budget: Budget) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {budget.optimizer!r}; use 'adam', 'adamw' or 'sgd'.")
 
 
-def _make_schedule(optimizer: torch.optim.Optimizer, budget: Budget, steps_per_epoch: int):
-    total = budget.epochs * steps_per_epoch
+def _make_schedule(optimizer: torch.optim.Optimizer, budget: Budget, total_steps: int):
     if budget.schedule in (None, "constant"):
         return None
     if budget.schedule == "cosine":
-        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
     if budget.schedule == "onecycle":
-        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=budget.lr, total_steps=total)
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=budget.lr, total_steps=total_steps)
     raise ValueError(f"unknown schedule {budget.schedule!r}; use None, 'cosine' or 'onecycle'.")
 
 
 def evaluate(model: nn.Module, loader: DeviceLoader, fast: FastPath = FastPath()) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy of ``model`` on ``loader``."""
+    """Mean cross-entropy and accuracy of ``model`` on ``loader`` (one host sync at the end)."""
     was_training = model.training
     model.eval()
-    loss_sum, correct, count = 0.0, 0, 0
+    loss_sum = correct = torch.zeros((), device=loader.device)
+    count = 0
     with torch.no_grad(), autocast(loader.device, fast):
-        for x, y in islice(loader, caps().eval_batches):
-            logits = model(x)
-            loss_sum += nn.functional.cross_entropy(logits.float(), y, reduction="sum").item()
-            correct += (logits.argmax(1) == y).sum().item()
+        for x, y in islice(loader, caps().eval_batches):      # CNNBOOK_MAX_EVAL_BATCHES
+            logits = model(x).float()
+            loss_sum = loss_sum + cross_entropy(logits, y, reduction="sum")
+            correct = correct + (logits.argmax(1) == y).sum()
             count += len(y)
     model.train(was_training)
-    return loss_sum / count, correct / count
+    loss, acc = (torch.stack([loss_sum, correct.float()]) / count).tolist()
+    return loss, acc
 
 
 def predict(model: nn.Module, loader: DeviceLoader) -> torch.Tensor:
@@ -145,55 +163,82 @@ def predict(model: nn.Module, loader: DeviceLoader) -> torch.Tensor:
     return torch.cat(preds)
 
 
-def _save_checkpoint(path: Path, model, optimizer, schedule, history: History, best: dict) -> None:
-    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-             "schedule": schedule.state_dict() if schedule is not None else None,
-             "records": history.records, "best": best}
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)  # atomic: an interruption never leaves half a file
+class _Diverged(Exception):
+    def __init__(self, batch: int, loss: float):
+        super().__init__(batch, loss)
+        self.batch, self.loss = batch, loss
+
+
+def _train_epoch(model, loader, steps, optimizer, schedule, scaler, loss_fn, fast, bar) -> dict:
+    """One pass over ``steps`` batches; loss and accuracy stay on the device between log points."""
+    device = loader.device
+    loss_sum = torch.zeros((), device=device)
+    correct = torch.zeros((), device=device)
+    seen, start = 0, time.perf_counter()
+    for batch, (x, y) in enumerate(islice(loader, steps), start=1):
+        with autocast(device, fast):
+            out = model(x)                                  # logits, or (logits, aux, ...) in training
+            loss = loss_fn(out, y)
+        logits = out[0] if isinstance(out, tuple) else out
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
+        if schedule is not None:
+            schedule.step()
+        loss_sum += loss.detach().float() * len(y)
+        correct += (logits.argmax(1) == y).sum()
+        seen += len(y)
+        bar.update()
+        if batch % 10 == 0 or batch == steps:               # one host sync per 10 steps
+            mean_loss, acc = (torch.stack([loss_sum, correct]) / seen).tolist()
+            if not math.isfinite(mean_loss):
+                raise _Diverged(batch, mean_loss)
+            bar.set_postfix(loss=f"{mean_loss:.3f}", acc=f"{acc:.3f}", refresh=False)
+    seconds = time.perf_counter() - start
+    return {"loss": mean_loss, "train_acc": acc, "img_per_s": seen / seconds, "seconds": seconds}
 
 
 def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.device | None = None,
-        label: str = "", seed: int = 0, checkpoint: str | Path | None = None,
+        label: str = "", seed: int = 0, loss_fn=cross_entropy, checkpoint: str | Path | None = None,
         progress: bool = True, compile: bool = False) -> History:
     """Train ``model`` on ``data`` within ``budget``; return the :class:`History`.
 
-    ``progress``: a tqdm bar per epoch (with ``CNNBOOK_PROGRESS=lines``, as the
-    book build sets, one printed line per epoch instead). ``checkpoint``: a file
-    to save after every epoch and to resume from if it exists. ``compile``: wrap the model in ``torch.compile`` (CUDA only; it
-    slows a 2-core CPU down). ``seed`` fixes shuffling and dropout.
+    ``loss_fn(output, labels)``: the training loss (default cross-entropy); a
+    model whose training output is a tuple, main logits first, needs one that
+    takes the tuple (e.g. GoogLeNet with auxiliary heads). ``progress``: a tqdm
+    bar per epoch (with ``CNNBOOK_PROGRESS=lines``, as the book build sets, one
+    printed line per epoch). ``checkpoint``: a file to save after every epoch and
+    to resume from if it exists. ``compile``: ``torch.compile`` (CUDA only; it
+    slows a 2-core CPU down). ``seed`` fixes shuffling and dropout; the global
+    random state is left as it was.
     """
     device = device or get_device()
-    cap = caps()
-    epochs = cap.limit("epochs", budget.epochs)
-    # A static page (the built book) cannot redraw a bar: print one line per epoch instead.
     static = os.environ.get("CNNBOOK_PROGRESS", "bar") == "lines"
     fast = fast_path_for(device, compile=compile)
-    channels = getattr(model, "in_channels", 1)
     min_size = getattr(model, "min_input_size", 1)
     if budget.image_size < min_size:
         raise ValueError(f"{type(model).__name__} needs images of at least {min_size}x{min_size}, "
                          f"but the budget resizes to {budget.image_size}. Use "
                          f"budget.replace(image_size={min_size}) or a smaller model.")
-    torch.manual_seed(seed)
     model.to(device)
     if fast.channels_last:
         model.to(memory_format=torch.channels_last)
-    train_loader, test_loader = make_loaders(data, batch_size=budget.batch_size,
-                                             image_size=budget.image_size, device=device, seed=seed,
-                                             channels=channels, channels_last=fast.channels_last)
-    steps = cap.limit("steps", len(train_loader))
+    loader = partial(make_loader, data, batch_size=budget.batch_size, image_size=budget.image_size,
+                     device=device, seed=seed, channels=getattr(model, "in_channels", 1),
+                     channels_last=fast.channels_last)
+    train_loader, val_loader = loader("train"), loader("val")
+    cap = caps()                                              # CNNBOOK_MAX_* (capped full mode)
+    epochs, steps = cap.limit("epochs", budget.epochs), cap.limit("steps", len(train_loader))
     if cap.active:
         print(f"cnnbook: capped run ({cap}): {epochs} epoch(s) of {steps} step(s), batch size "
               f"{train_loader.batch_size}.")
     optimizer = make_optimizer(model, budget)
-    schedule = _make_schedule(optimizer, budget.replace(epochs=epochs), steps)
+    schedule = _make_schedule(optimizer, budget, epochs * steps)
     scaler = torch.amp.GradScaler("cuda", enabled=fast.grad_scaler)
     step_model = torch.compile(model) if fast.compile else model
     history = History(label=label or type(model).__name__)
-    best = {"epoch": 0, "test_acc": -1.0}
-    best_state = copy.deepcopy(model.state_dict())
+    best_state = copy.deepcopy(model.state_dict())           # weights of history.best_epoch
 
     path = Path(checkpoint) if checkpoint is not None else None
     if path is not None and path.exists():
@@ -202,79 +247,61 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
         optimizer.load_state_dict(state["optimizer"])
         if schedule is not None and state["schedule"] is not None:
             schedule.load_state_dict(state["schedule"])
-        history.records = list(state["records"])
-        best = dict(state["best"])
-        best_state = copy.deepcopy(model.state_dict())
+        history.records, history.best_epoch = list(state["records"]), state["best_epoch"]
+        best_state = state["best_model"]
         print(f"cnnbook: resuming {history.label} from {path} after epoch {len(history)}.")
 
     model.train()
-    epoch = len(history)
-    try:
+    cuda = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=cuda):                 # seed dropout here, not globally
         for epoch in range(len(history) + 1, epochs + 1):
             train_loader.set_epoch(epoch)
-            torch.manual_seed(seed * 1_000 + epoch)  # dropout masks repeat on resume
-            start = time.perf_counter()
-            loss_sum, correct, seen = 0.0, 0, 0
-            bar = tqdm(islice(train_loader, steps), total=steps,
-                       desc=f"{history.label} epoch {epoch}/{epochs}",
-                       disable=not progress or static, leave=True, file=sys.stdout, mininterval=2.0,
-                       ncols=110)
-            for batch, (x, y) in enumerate(bar, start=1):
-                with autocast(device, fast):
-                    logits = step_model(x)
-                    loss = nn.functional.cross_entropy(logits.float(), y)
-                if not torch.isfinite(loss):
-                    bar.close()
-                    history.stopped = "diverged"
-                    model.load_state_dict(best_state)
-                    kept = (f"the weights from epoch {best['epoch']} (test accuracy "
-                            f"{best['test_acc']:.3f})" if best["epoch"] else "its initial weights")
-                    history.message = (
-                        f"Training stopped: the loss became {loss.item()} at epoch {epoch}, batch "
-                        f"{batch} (learning rate {budget.lr:g}, optimizer {budget.optimizer}). The "
-                        f"usual fix is a lower learning rate, e.g. budget.replace(lr={budget.lr / 10:g}); "
-                        f"normalised inputs or BatchNorm also help. The model was given back {kept}; "
-                        f"the {len(history)} finished epoch(s) stay in the history.")
-                    print(f"cnnbook: {history.message}")
-                    record_result(history, model=model, budget=budget, device=device)
-                    return history
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
-                if schedule is not None:
-                    schedule.step()
-                loss_sum += loss.item() * len(y)
-                correct += (logits.argmax(1) == y).sum().item()
-                seen += len(y)
-                if batch % 10 == 0 or batch == steps:
-                    bar.set_postfix(loss=f"{loss_sum / seen:.3f}", acc=f"{correct / seen:.3f}",
-                                    refresh=False)
-            train_seconds = time.perf_counter() - start
-            test_loss, test_acc = evaluate(model, test_loader, fast)
-            record = {"epoch": epoch, "loss": loss_sum / seen, "train_acc": correct / seen,
-                      "test_loss": test_loss, "test_acc": test_acc,
-                      "img_per_s": seen / train_seconds,
-                      "seconds": time.perf_counter() - start}
+            torch.manual_seed(seed * 1_000 + epoch)           # dropout masks repeat on resume
+            bar = tqdm(total=steps, desc=f"{history.label} epoch {epoch}/{epochs}", leave=True,
+                       disable=not progress or static, file=sys.stdout, mininterval=2.0, ncols=110)
+            try:
+                record = _train_epoch(step_model, train_loader, steps, optimizer, schedule, scaler,
+                                      loss_fn, fast, bar)
+            except _Diverged as d:
+                bar.close()
+                history.stopped = "diverged"
+                kept = (f"the weights from epoch {history.best_epoch} (validation accuracy "
+                        f"{history.best_val_acc:.3f})" if history.best_epoch else "its initial weights")
+                history.message = (
+                    f"Training stopped: the loss became {d.loss} in epoch {epoch} (by batch {d.batch}; "
+                    f"learning rate {budget.lr:g}, optimizer {budget.optimizer}). The usual fix is a "
+                    f"lower learning rate, e.g. budget.replace(lr={budget.lr / 10:g}); normalised "
+                    f"inputs or BatchNorm also help. The model was given back {kept}; the "
+                    f"{len(history)} finished epoch(s) stay in the history.")
+                print(f"cnnbook: {history.message}")
+                break
+            val_loss, val_acc = evaluate(model, val_loader, fast)
+            record = {"epoch": epoch, **record, "val_loss": val_loss, "val_acc": val_acc}
             history.records.append(record)
             bar.set_postfix(loss=f"{record['loss']:.3f}", acc=f"{record['train_acc']:.3f}",
-                            test_acc=f"{test_acc:.3f}", refresh=True)
+                            val_acc=f"{val_acc:.3f}", refresh=True)
             bar.close()
             if progress and static:
                 print(f"{history.label} epoch {epoch}/{epochs}: loss {record['loss']:.3f}, "
-                      f"train acc {record['train_acc']:.3f}, test acc {test_acc:.3f} "
+                      f"train acc {record['train_acc']:.3f}, val acc {val_acc:.3f} "
                       f"[{record['seconds']:.1f} s, {record['img_per_s']:,.0f} img/s]", flush=True)
-            if test_acc > best["test_acc"]:
-                best = {"epoch": epoch, "test_acc": test_acc}
-                best_state = copy.deepcopy(model.state_dict())
+            if val_acc > history.best_val_acc or not history.best_epoch:
+                history.best_epoch, best_state = epoch, copy.deepcopy(model.state_dict())
             if path is not None:
-                _save_checkpoint(path, model, optimizer, schedule, history, best)
-    except KeyboardInterrupt:
-        history.stopped = "interrupted"
-        history.message = (f"Training interrupted during epoch {epoch}. The model keeps its current "
-                           f"weights and the history its {len(history)} finished epoch(s)"
-                           + (f"; run fit again with checkpoint={str(path)!r} to resume."
-                              if path is not None else "; pass checkpoint='run.pt' to be able to resume."))
-        print(f"cnnbook: {history.message}")
-    record_result(history, model=model, budget=budget, device=device)
+                _save_checkpoint(path, model, optimizer, schedule, history, best_state)
+
+    model.load_state_dict(best_state)                         # the weights chosen on validation
+    history.test_loss, history.test_acc = evaluate(model, loader("test"), fast)
+    if progress:
+        print(f"cnnbook: {history.label}: kept epoch {history.best_epoch} (validation accuracy "
+              f"{history.best_val_acc:.3f}); test accuracy {history.test_acc:.3f}.")
     return history
+
+
+def _save_checkpoint(path: Path, model, optimizer, schedule, history: History, best_state) -> None:
+    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+             "schedule": schedule.state_dict() if schedule is not None else None,
+             "records": history.records, "best_epoch": history.best_epoch, "best_model": best_state}
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)  # atomic: an interruption never leaves half a file
