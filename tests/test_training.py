@@ -89,43 +89,96 @@ def test_two_seeded_runs_give_the_same_history(blob_data):
     assert run() == run()
 
 
-class InterruptAt(nn.Module):
-    def __init__(self, inner: nn.Module, step: int):
+class Scripted(nn.Module):
+    """Wraps a model; raises KeyboardInterrupt at training call ``interrupt_at``, outputs NaN from ``nan_from``."""
+
+    def __init__(self, inner: nn.Module, interrupt_at: int | None = None, nan_from: int | None = None):
         super().__init__()
-        self.inner, self.step, self.calls = inner, step, 0
+        self.inner, self.interrupt_at, self.nan_from, self.calls = inner, interrupt_at, nan_from, 0
 
     def forward(self, x):
+        out = self.inner(x)
         if self.training:
             self.calls += 1
-            if self.calls == self.step:
+            if self.calls == self.interrupt_at:
                 raise KeyboardInterrupt
-        return self.inner(x)
+            if self.nan_from is not None and self.calls >= self.nan_from:
+                return out * float("nan")
+        return out
 
 
-def test_interrupted_run_resumes_from_checkpoint(blob_data, tmp_path):
+STEPS = 8                                                   # 230 training images / batch 32
+
+
+def test_ctrl_c_saves_prints_how_to_resume_and_stops_the_cell(blob_data, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     budget = TINY.replace(epochs=4)
     seed_everything(0)
     reference = fit(small_cnn(), blob_data, budget, progress=False, seed=1)
 
     seed_everything(0)
-    model = InterruptAt(small_cnn(), step=2 * 8 + 5)        # during epoch 3
-    path = tmp_path / "run.pt"
-    first = fit(model, blob_data, budget, progress=False, seed=1, checkpoint=path)
-    assert first.stopped == "interrupted" and len(first) == 2
-    assert "resume" in first.message and path.exists()
+    model = Scripted(small_cnn(), interrupt_at=2 * STEPS + 5)   # during epoch 3
+    started = []
+    with pytest.raises(KeyboardInterrupt):
+        for run in range(3):                                    # a cell looping over fit stops
+            started.append(run)
+            fit(model, blob_data, budget, progress=False, seed=1, label="blob run")
+    assert started == [0]
+    out = capsys.readouterr().out
+    path = tmp_path / "checkpoints" / "blob-run.pt"
+    assert path.exists() and "after epoch 2" in out and "checkpoint='checkpoints/blob-run.pt'" in out
 
-    resumed = fit(model, blob_data, budget, progress=False, seed=1, checkpoint=path)
+    resumed = fit(model, blob_data, budget, progress=False, seed=1, checkpoint="checkpoints/blob-run.pt")
+    assert "resuming" in capsys.readouterr().out
     assert len(resumed) == 4 and resumed.stopped is None
     for a, b in zip(reference.records, resumed.records):
         assert a["loss"] == pytest.approx(b["loss"], rel=1e-5)
         assert a["val_acc"] == pytest.approx(b["val_acc"])
+    assert resumed.test_acc == pytest.approx(reference.test_acc)
 
 
-def test_checkpoint_is_loadable_with_weights_only(blob_data, tmp_path):
+def test_checkpoint_records_the_run_and_loads_with_weights_only(blob_data, tmp_path):
+    import dataclasses
+    path = tmp_path / "run.pt"
+    budget = TINY.replace(epochs=2, schedule="cosine")
+    model = small_cnn()
+    history = fit(model, blob_data, budget, progress=False, checkpoint=path)
+    state = torch.load(path, weights_only=True)
+    assert state["model_class"] == "Sequential" and state["params"] == sum(p.numel() for p in model.parameters())
+    assert state["budget"] == dataclasses.asdict(budget) and state["epoch"] == 2
+    assert state["best_epoch"] == history.best_epoch and len(state["records"]) == 2
+    assert set(state) >= {"best_model", "model", "optimizer", "schedule", "scaler"}
+    assert state["schedule"] is not None
+
+
+@pytest.mark.parametrize("change, named", [
+    (lambda m, b: (m, b.replace(lr=1e-2)), "lr=0.003 and this budget has lr=0.01"),
+    (lambda m, b: (nn.Sequential(nn.Flatten(), nn.Linear(16 * 16, 2)), b), "parameters"),
+    (lambda m, b: (Scripted(m), b), "saved from a Sequential, not a Scripted"),
+])
+def test_a_mismatched_resume_is_refused_naming_the_difference(blob_data, tmp_path, change, named):
     path = tmp_path / "run.pt"
     fit(small_cnn(), blob_data, TINY.replace(epochs=1), progress=False, checkpoint=path)
-    state = torch.load(path, weights_only=True)
-    assert set(state) >= {"model", "optimizer", "records", "best_epoch", "best_model"}
+    model, budget = change(small_cnn(), TINY.replace(epochs=1))
+    with pytest.raises(ValueError, match="Cannot resume") as info:
+        fit(model, blob_data, budget, progress=False, checkpoint=path)
+    assert named in str(info.value) and str(info.value).count(". ") == 0     # one sentence
+
+
+def test_a_divergence_after_resume_restores_the_weights_its_message_names(blob_data, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "run.pt"
+    seed_everything(0)
+    model = Scripted(small_cnn(), interrupt_at=2 * STEPS + 3)   # interrupted in epoch 3
+    with pytest.raises(KeyboardInterrupt):
+        fit(model, blob_data, TINY.replace(epochs=5), progress=False, checkpoint=path)
+    saved = torch.load(path, weights_only=True)
+    model.interrupt_at, model.nan_from = None, model.calls + 3   # the resumed run diverges in epoch 3
+    history = fit(model, blob_data, TINY.replace(epochs=5), progress=False, checkpoint=path)
+    assert history.stopped == "diverged" and len(history) == 2
+    assert f"epoch {saved['best_epoch']}" in history.message
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, saved["best_model"][key]), key
 
 
 def test_image_size_below_model_minimum_is_rejected_before_training(blob_data):

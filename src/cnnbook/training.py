@@ -11,10 +11,13 @@ It protects the reader's work:
 
 * **Divergence** -- a NaN or infinite loss stops training with a message that
   names the likely fix; the model is given back the best weights seen so far.
-* **Checkpoints** -- with ``checkpoint="run.pt"`` the state is saved after every
-  epoch and a later call resumes from it (:mod:`cnnbook.checkpoint`).
+* **Interruption** -- Ctrl-C (or the notebook's stop button) saves the run as it
+  stood after its last finished epoch, prints how to resume, and stops the cell.
+* **Checkpoints** -- with ``checkpoint="run.pt"`` the run is saved after every
+  epoch and a later call with the same model and budget resumes from it
+  (:mod:`cnnbook.checkpoint`).
 
-``fit`` writes nothing to disk unless asked to. On CUDA it switches on the fast
+``fit`` writes nothing to disk unless asked to or interrupted. On CUDA it switches on the fast
 path (mixed precision: bf16 from compute capability 8.0, fp16 with a gradient
 scaler below; ``channels_last``; data kept on the device; see
 :mod:`cnnbook.device`). On the CPU none of that helps, and none of it is active.
@@ -36,6 +39,7 @@ from torch import nn
 from torch.nn.functional import cross_entropy
 from tqdm import tqdm
 
+from . import checkpoint as ckpt
 from .budgets import Budget, caps
 from .data import DeviceLoader, ImageData, make_loader
 from .device import FastPath, autocast, fast_path_for, get_device
@@ -209,7 +213,8 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
     takes the tuple (e.g. GoogLeNet with auxiliary heads). ``progress``: a tqdm
     bar per epoch (with ``CNNBOOK_PROGRESS=lines``, as the book build sets, one
     printed line per epoch). ``checkpoint``: a file to save after every epoch and
-    to resume from if it exists. ``compile``: ``torch.compile`` (CUDA only; it
+    to resume from if it exists (a Ctrl-C saves there too, or to
+    ``checkpoints/<label>.pt``, and re-raises). ``compile``: ``torch.compile`` (CUDA only; it
     slows a 2-core CPU down). ``seed`` fixes shuffling and dropout; the global
     random state is left as it was.
     """
@@ -242,53 +247,55 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
 
     path = Path(checkpoint) if checkpoint is not None else None
     if path is not None and path.exists():
-        state = torch.load(path, map_location=device, weights_only=True)
+        state = ckpt.load(path, model=model, budget=budget, device=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        if schedule is not None and state["schedule"] is not None:
+        scaler.load_state_dict(state["scaler"])
+        if schedule is not None:
             schedule.load_state_dict(state["schedule"])
         history.records, history.best_epoch = list(state["records"]), state["best_epoch"]
         best_state = state["best_model"]
         print(f"cnnbook: resuming {history.label} from {path} after epoch {len(history)}.")
+    save_state = partial(ckpt.capture, model=model, budget=budget, optimizer=optimizer,
+                         schedule=schedule, scaler=scaler, history=history)
+    last_state = save_state(best_state=best_state)            # the run after its last finished epoch
 
     model.train()
     cuda = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=cuda):                 # seed dropout here, not globally
-        for epoch in range(len(history) + 1, epochs + 1):
-            train_loader.set_epoch(epoch)
-            torch.manual_seed(seed * 1_000 + epoch)           # dropout masks repeat on resume
-            bar = tqdm(total=steps, desc=f"{history.label} epoch {epoch}/{epochs}", leave=True,
-                       disable=not progress or static, file=sys.stdout, mininterval=2.0, ncols=110)
-            try:
-                record = _train_epoch(step_model, train_loader, steps, optimizer, schedule, scaler,
-                                      loss_fn, fast, bar)
-            except _Diverged as d:
-                bar.close()
-                history.stopped = "diverged"
-                kept = (f"the weights from epoch {history.best_epoch} (validation accuracy "
-                        f"{history.best_val_acc:.3f})" if history.best_epoch else "its initial weights")
-                history.message = (
-                    f"Training stopped: the loss became {d.loss} in epoch {epoch} (by batch {d.batch}; "
-                    f"learning rate {budget.lr:g}, optimizer {budget.optimizer}). The usual fix is a "
-                    f"lower learning rate, e.g. budget.replace(lr={budget.lr / 10:g}); normalised "
-                    f"inputs or BatchNorm also help. The model was given back {kept}; the "
-                    f"{len(history)} finished epoch(s) stay in the history.")
-                print(f"cnnbook: {history.message}")
-                break
-            val_loss, val_acc = evaluate(model, val_loader, fast)
-            record = {"epoch": epoch, **record, "val_loss": val_loss, "val_acc": val_acc}
-            history.records.append(record)
-            bar.set_postfix(loss=f"{record['loss']:.3f}", acc=f"{record['train_acc']:.3f}",
-                            val_acc=f"{val_acc:.3f}", refresh=True)
-            bar.close()
-            if progress and static:
-                print(f"{history.label} epoch {epoch}/{epochs}: loss {record['loss']:.3f}, "
-                      f"train acc {record['train_acc']:.3f}, val acc {val_acc:.3f} "
-                      f"[{record['seconds']:.1f} s, {record['img_per_s']:,.0f} img/s]", flush=True)
-            if val_acc > history.best_val_acc or not history.best_epoch:
-                history.best_epoch, best_state = epoch, copy.deepcopy(model.state_dict())
-            if path is not None:
-                _save_checkpoint(path, model, optimizer, schedule, history, best_state)
+    epoch = len(history)
+    try:
+        with torch.random.fork_rng(devices=cuda):             # seed dropout here, not globally
+            for epoch in range(len(history) + 1, epochs + 1):
+                train_loader.set_epoch(epoch)
+                torch.manual_seed(seed * 1_000 + epoch)       # dropout masks repeat on resume
+                with tqdm(total=steps, desc=f"{history.label} epoch {epoch}/{epochs}", file=sys.stdout,
+                          disable=not progress or static, mininterval=2.0, ncols=110) as bar:
+                    try:
+                        record = _train_epoch(step_model, train_loader, steps, optimizer, schedule,
+                                              scaler, loss_fn, fast, bar)
+                    except _Diverged as d:
+                        _stop(history, budget, f"the loss became {d.loss} in epoch {epoch} (by batch {d.batch})")
+                        break
+                    val_loss, val_acc = evaluate(model, val_loader, fast)
+                    record = {"epoch": epoch, **record, "val_loss": val_loss, "val_acc": val_acc}
+                    bar.set_postfix(loss=f"{record['loss']:.3f}", acc=f"{record['train_acc']:.3f}",
+                                    val_acc=f"{val_acc:.3f}", refresh=True)
+                history.records.append(record)
+                if progress and static:
+                    print(f"{history.label} epoch {epoch}/{epochs}: loss {record['loss']:.3f}, train acc "
+                          f"{record['train_acc']:.3f}, val acc {val_acc:.3f} [{record['seconds']:.1f} s, "
+                          f"{record['img_per_s']:,.0f} img/s]", flush=True)
+                if val_acc > history.best_val_acc or not history.best_epoch:
+                    history.best_epoch, best_state = epoch, copy.deepcopy(model.state_dict())
+                last_state = save_state(best_state=best_state)
+                if path is not None:
+                    ckpt.write(last_state, path)
+    except KeyboardInterrupt:
+        saved = ckpt.write(last_state, path or ckpt.default_path(history.label))
+        print(f"cnnbook: {history.label} was interrupted in epoch {epoch}. The run as it stood after "
+              f"epoch {last_state['epoch']} is saved in {saved}; to resume, call fit again with the same "
+              f"model and budget and checkpoint={str(saved)!r}.", flush=True)
+        raise                                                 # stop the cell, even inside a loop
 
     model.load_state_dict(best_state)                         # the weights chosen on validation
     history.test_loss, history.test_acc = evaluate(model, loader("test"), fast)
@@ -298,10 +305,14 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
     return history
 
 
-def _save_checkpoint(path: Path, model, optimizer, schedule, history: History, best_state) -> None:
-    state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-             "schedule": schedule.state_dict() if schedule is not None else None,
-             "records": history.records, "best_epoch": history.best_epoch, "best_model": best_state}
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)  # atomic: an interruption never leaves half a file
+def _stop(history: History, budget: Budget, what: str) -> None:
+    """End a diverged run with a message naming the fix and the weights the model gets back."""
+    history.stopped = "diverged"
+    kept = (f"the weights from epoch {history.best_epoch} (validation accuracy "
+            f"{history.best_val_acc:.3f})" if history.best_epoch else "its initial weights")
+    history.message = (
+        f"Training stopped: {what}; learning rate {budget.lr:g}, optimizer {budget.optimizer}. The "
+        f"usual fix is a lower learning rate, e.g. budget.replace(lr={budget.lr / 10:g}); normalised "
+        f"inputs or BatchNorm also help. The model was given back {kept}; the {len(history)} "
+        f"finished epoch(s) stay in the history.")
+    print(f"cnnbook: {history.message}")
