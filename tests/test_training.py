@@ -316,3 +316,43 @@ def test_one_host_sync_per_ten_steps(blob_data, monkeypatch):
     fit(small_cnn(), blob_data, TINY.replace(epochs=1, batch_size=8), progress=False)  # 29 steps
     # 3 log points in training (steps 10, 20, 29), one validation and one test evaluation
     assert len(syncs) == 3 + 1 + 1
+
+
+class WithAux(nn.Module):
+    """Returns (logits, aux logits) in training mode and logits in eval mode, like GoogLeNet with aux heads."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = small_cnn()
+        self.aux = nn.Sequential(nn.Flatten(), nn.Linear(16 * 16, 2))
+
+    def forward(self, x):
+        logits = self.body(x)
+        return (logits, self.aux(x)) if self.training else logits
+
+
+def test_fit_trains_a_model_with_tuple_outputs_through_its_loss_fn(blob_data):
+    seen = []
+
+    def loss_fn(output, y):
+        seen.append(type(output))
+        main, aux = output
+        return nn.functional.cross_entropy(main, y) + 0.3 * nn.functional.cross_entropy(aux, y)
+    model = WithAux()
+    aux_before = model.aux[1].weight.detach().clone()
+    history = fit(model, blob_data, TINY, progress=False, loss_fn=loss_fn)
+    assert seen and set(seen) == {tuple} and history.test_acc >= 0.95
+    assert not torch.equal(model.aux[1].weight, aux_before)         # the auxiliary loss trained the head
+
+
+def test_googlenet_with_aux_heads_trains_with_the_papers_loss(blob_data):
+    from cnnbook.models import create_model
+    from cnnbook.models.googlenet import googlenet_loss
+    seed_everything(0)
+    model = create_model("googlenet_small", width_divisor=16, aux_logits=True)
+    history = fit(model, blob_data, TINY.replace(image_size=32, epochs=1), progress=False,
+                  loss_fn=googlenet_loss)
+    assert history.stopped is None and len(history) == 1 and history.test_acc is not None
+    with pytest.raises(TypeError, match="pass a loss_fn"):      # the default cross-entropy cannot
+        fit(create_model("googlenet_small", width_divisor=16, aux_logits=True), blob_data,
+            TINY.replace(image_size=32, epochs=1), progress=False)

@@ -182,6 +182,9 @@ def _train_epoch(model, loader, steps, optimizer, schedule, scaler, loss_fn, fas
     for batch, (x, y) in enumerate(islice(loader, steps), start=1):
         with autocast(device, fast):
             out = model(x)                                  # logits, or (logits, aux, ...) in training
+            if isinstance(out, tuple) and loss_fn is cross_entropy:
+                raise TypeError(f"{type(model).__name__} returns {len(out)} outputs in training mode; pass "
+                                "a loss_fn that reads them all, e.g. fit(..., loss_fn=googlenet_loss).")
             loss = loss_fn(out, y)
         logits = out[0] if isinstance(out, tuple) else out
         optimizer.zero_grad(set_to_none=True)
