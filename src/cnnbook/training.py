@@ -253,7 +253,8 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
         state = ckpt.load(path, model=model, budget=budget, device=device)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
-        scaler.load_state_dict(state["scaler"])
+        if state["scaler"]:                                   # empty when saved without fp16
+            scaler.load_state_dict(state["scaler"])
         if schedule is not None:
             schedule.load_state_dict(state["schedule"])
         history.records, history.best_epoch = list(state["records"]), state["best_epoch"]
