@@ -6,6 +6,7 @@ Modules, one concern each:
 * ``budgets``    -- quick/full run modes and every chapter's training budget
 * ``data``       -- Fashion-MNIST / MNIST as tensors, offline fallback, device loader
 * ``training``   -- :func:`fit`, the one training loop, and its :class:`History`
+* ``checkpoint`` -- what ``fit`` saves to resume a run, and the check before resuming
 * ``anatomy``    -- per-layer shapes, parameters, MACs and receptive fields
 * ``arithmetic`` -- output-size, parameter and receptive-field calculators
 * ``plots``      -- image grids, training curves, predictions, filters
