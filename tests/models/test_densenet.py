@@ -11,7 +11,7 @@ from cnnbook.models.densenet import (DENSENET_CONFIGS, DenseBlock, DenseLayer, T
                                      from_torchvision, min_input_size)
 from cnnbook.models.validation import find_min_input_size
 
-from zoo_helpers import assert_transfer_matches, on_meta, randomise_batchnorm
+from helpers import assert_transfer_matches, on_meta, randomise_batchnorm
 
 IMAGENET_DEPTHS = (121, 169, 201)
 

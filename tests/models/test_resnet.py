@@ -12,7 +12,7 @@ from cnnbook.models.resnet import (RESNET_CONFIGS, BasicBlock, Bottleneck, PreAc
 from cnnbook.models.transfer import copy_state_in_order
 from cnnbook.models.validation import find_min_input_size
 
-from zoo_helpers import assert_transfer_matches, on_meta, randomise_batchnorm
+from helpers import assert_transfer_matches, on_meta, randomise_batchnorm
 
 IMAGENET_DEPTHS = (18, 34, 50, 101, 152)
 
