@@ -50,12 +50,17 @@ def load_by_name(target: nn.Module, source: nn.Module, names: Mapping[str, str] 
     """
     names = names or {}
     state = {rename_key(k, names): v for k, v in source.state_dict().items() if not k.startswith(ignore)}
-    result = target.load_state_dict(state, strict=False)
+    advice = "Build the target with the torchvision-compatible configuration."
+    try:
+        result = target.load_state_dict(state, strict=False)
+    except RuntimeError as exc:           # a shape that does not fit
+        mismatch = next((line.strip() for line in str(exc).splitlines() if "size mismatch" in line), exc)
+        raise ValueError(f"cannot transfer {type(source).__name__} into {type(target).__name__}: "
+                         f"{mismatch} {advice}") from None
     missing = [k for k in result.missing_keys if not k.startswith(ignore)]
     if missing or result.unexpected_keys:
         raise ValueError(f"cannot transfer {type(source).__name__} into {type(target).__name__}: "
-                         f"no weights for {missing[:5]}, no home for {result.unexpected_keys[:5]}. "
-                         "Build the target with the torchvision-compatible configuration.")
+                         f"no weights for {missing[:5]}, no home for {result.unexpected_keys[:5]}. {advice}")
     return target
 
 
