@@ -148,25 +148,33 @@ def test_from_torchvision_outputs_match(tv_pair):
 
 # --- d2l's version and the teaching model --------------------------------------------
 
-def test_d2l_count_and_sizes():
-    expected = (conv_params(1, 96, 11) + conv_params(96, 256, 5) + conv_params(256, 384, 3)
-                + conv_params(384, 384, 3) + conv_params(384, 256, 3)
-                + fc_params(256 * 5 * 5, 4096) + fc_params(4096, 4096) + fc_params(4096, 10))
+def layer_count(widths, fc, grid, in_channels, num_classes):
+    """The paper layout's parameters, layer by layer, for any widths, FC width and last map size."""
+    c = (in_channels, *widths)
+    kernels = (11, 5, 3, 3, 3)
+    return (sum(conv_params(c[i], c[i + 1], kernels[i]) for i in range(5))
+            + fc_params(widths[-1] * grid * grid, fc) + fc_params(fc, fc) + fc_params(fc, num_classes))
+
+
+@pytest.mark.parametrize("name, widths, fc, grid, in_channels, classes, expected", [
+    # d2l's (Sec. 8.1): the paper's widths, padding 1 on 224, so a 5x5 last map (6400 features)
+    ("alexnet_d2l", (96, 256, 384, 384, 256), 4096, 5, 1, 10, 46_764_746),
+    # the study notes' class (seed 002): 227, no padding, one GPU's half widths, FC 2048
+    ("alexnet_notes", (48, 128, 192, 192, 128), 2048, 6, 3, 1000, 16_630_440),
+])
+def test_configurations_count_their_layers(name, widths, fc, grid, in_channels, classes, expected):
+    model = meta(name)
+    assert n_params(model) == layer_count(widths, fc, grid, in_channels, classes) == expected
+    size = model.input_spec.size
+    out = model.forward_features(torch.zeros(1, in_channels, size, size, device="meta"))
+    assert out.shape[1:] == (widths[-1], grid, grid)
+
+
+def test_d2l_last_map_and_the_notes_without_lrn():
     model = meta("alexnet_d2l")
-    assert n_params(model) == expected == 46_764_746
     for size, final in [(224, 5), (193, 5), (192, 4)]:
         assert model.forward_features(torch.zeros(1, 1, size, size, device="meta")).shape[-1] == final
-
-
-def test_notes_count_follows_the_notes_layers():
-    """The study notes' class: 227 input, no padding, one GPU's half widths, FC 2048 (seed 002)."""
-    expected = (conv_params(3, 48, 11) + conv_params(48, 128, 5) + conv_params(128, 192, 3)
-                + conv_params(192, 192, 3) + conv_params(192, 128, 3)
-                + fc_params(6 * 6 * 128, 2048) + fc_params(2048, 2048) + fc_params(2048, 1000))
-    model = meta("alexnet_notes")
-    assert n_params(model) == expected == 16_630_440
-    assert not isinstance(model.lrn1, nn.LocalResponseNorm)
-    assert model.forward_features(torch.zeros(1, 3, 227, 227, device="meta")).shape[1:] == (128, 6, 6)
+    assert not isinstance(meta("alexnet_notes").lrn1, nn.LocalResponseNorm)
 
 
 def test_small_is_a_configuration_of_the_paper_layout():
