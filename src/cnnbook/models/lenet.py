@@ -1,11 +1,13 @@
-"""LeNet: the d2l-style network of the notes, the 1998 paper's LeNet-5, and a modern variant.
+"""LeNet: d2l's network (as the study notes write it), the 1998 paper's LeNet-5, and a modern variant.
 
 Paper: Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, "Gradient-based learning
 applied to document recognition", Proc. IEEE 86(11), 1998 (``lecun1998gradient``).
 
 Three registered models, two classes:
 
-* :class:`LeNet` -- the network the study notes (and d2l) write: 28x28 input
+* :class:`LeNet` -- d2l's network, which one set of the study notes copies as an
+  ``nn.Sequential`` (another set writes its own class without padding, which
+  fails on 28x28 digits): 28x28 input
   padded by 2 on each side, sigmoid, average pooling, dense layers 120-84-10.
 * :class:`LeNet5` -- the paper's LeNet-5, layer for layer: C1, S2 (trainable
   subsampling), C3 (partial connection table), S4, C5, F6 and the Euclidean RBF
@@ -27,7 +29,7 @@ __all__ = ["LeNet", "LeNet5", "C3_CONNECTIONS", "DIGIT_SHEET", "DIGIT_BITMAPS"]
 
 
 class LeNet(nn.Sequential):
-    """The d2l-style LeNet of the study notes (28x28 grey input).
+    """d2l's LeNet (Zhang et al., *Dive into Deep Learning*), as the study notes write it (28x28 grey input).
 
     ``Conv(5x5, pad 2) -> sigmoid -> AvgPool 2 -> Conv(5x5) -> sigmoid ->
     AvgPool 2 -> FC 120 -> FC 84 -> FC 10``. Padding 2 is *per side*: 28 + 2 + 2
@@ -245,7 +247,7 @@ class LeNet5(nn.Module):
 
 @register_model
 def lenet(num_classes: int = 10, in_channels: int = 1, **kwargs) -> LeNet:
-    """The d2l-style LeNet of the notes (sigmoid, average pooling; 28x28 input)."""
+    """d2l's LeNet, as the study notes write it (sigmoid, average pooling; 28x28 input)."""
     return LeNet(num_classes=num_classes, in_channels=in_channels, **kwargs)
 
 

@@ -5,7 +5,7 @@ Paper: M. Lin, Q. Chen, S. Yan, "Network In Network", ICLR 2014 (``lin2014networ
 * :func:`nin_block` -- the block of the study notes: a convolution with ReLU,
   then two 1x1 convolutions with ReLU (the paper's "mlpconv" layer: a small
   multilayer perceptron slid over the image, which a 1x1 convolution is).
-* :class:`NiN` -- the network of the notes and d2l: AlexNet's first three
+* :class:`NiN` -- d2l's network, built from the notes' block: AlexNet's first three
   widths as mlpconv blocks, a last block with one channel per class, and global
   average pooling in place of the fully connected head.
 * ``nin_small`` -- the same network configured at teaching size (:class:`NiNConfig`),
@@ -58,7 +58,7 @@ class NiNConfig:
 
 
 class NiN(nn.Module):
-    """The NiN of the study notes and d2l (Zhang et al., *Dive into Deep Learning*, Sec. 8.3).
+    """d2l's NiN (Zhang et al., *Dive into Deep Learning*, Sec. 8.3), from the study notes' :func:`nin_block`.
 
     ======  =================================================  ================
     stage   what                                               output (224 in)
@@ -124,7 +124,7 @@ class NiN(nn.Module):
 
 @register_model
 def nin(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> NiN:
-    """The notes' / d2l's Network in Network (224x224 input, min 67x67)."""
+    """d2l's Network in Network (224x224 input, min 67x67)."""
     return NiN(num_classes, in_channels, **kwargs)
 
 
