@@ -46,7 +46,7 @@ from torch import nn
 from .init import alexnet_paper_, kaiming_relu_
 from .registry import register_model
 from .transfer import load_by_name
-from .validation import IMAGENET_MEAN, IMAGENET_STD, InputSpec, check_input
+from .validation import IMAGENET_MEAN, IMAGENET_STD, DeclaredInput, InputSpec, check_input
 
 __all__ = ["AlexNetConfig", "ALEXNET_PAPER", "ALEXNET_PAPER_224", "AlexNetPaper", "AlexNet", "paper_lrn",
            "from_torchvision", "LRN_SIZE", "LRN_K", "LRN_ALPHA", "LRN_BETA"]
@@ -101,7 +101,7 @@ ALEXNET_PAPER = AlexNetConfig()
 ALEXNET_PAPER_224 = AlexNetConfig(conv1=(11, 4, 2), input=InputSpec(size=224, min_size=223, max_size=254))
 
 
-class AlexNetPaper(nn.Module):
+class AlexNetPaper(DeclaredInput, nn.Module):
     """The network of Krizhevsky, Sutskever & Hinton (2012), Section 3 and Figure 2, and its configurations.
 
     ======  ===========================================  ===============
@@ -211,7 +211,7 @@ class AlexNetPaper(nn.Module):
         return self.forward_head(self.forward_features(x))
 
 
-class AlexNet(nn.Module):
+class AlexNet(DeclaredInput, nn.Module):
     """torchvision's single-column AlexNet ("One weird trick", Krizhevsky 2014).
 
     ``features``: conv 64 11x11/4 pad 2 -> pool 3x3/2 -> conv 192 5x5 pad 2 -> pool

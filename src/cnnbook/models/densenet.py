@@ -38,7 +38,7 @@ from torch import nn
 from .init import kaiming_bn_
 from .registry import register_model
 from .transfer import load_by_name
-from .validation import IMAGENET_MEAN, IMAGENET_STD, InputSpec, check_input
+from .validation import IMAGENET_MEAN, IMAGENET_STD, DeclaredInput, InputSpec, check_input
 
 __all__ = ["DenseLayer", "DenseBlock", "Transition", "DenseNet", "DENSENET_CONFIGS",
            "TORCHVISION_NAMES", "from_torchvision"]
@@ -129,7 +129,7 @@ DENSENET_CONFIGS: dict[int, tuple[int, ...]] = {
 }
 
 
-class DenseNet(nn.Module):
+class DenseNet(DeclaredInput, nn.Module):
     """A DenseNet: stem, dense blocks joined by transitions, BN-ReLU, global pool, FC.
 
     ``stem="imagenet"`` is the paper's 7x7/2 convolution with 2k filters and a

@@ -42,7 +42,7 @@ from .inception import (INCEPTION_V1, TABLE1_OPS_M, TABLE1_OUTPUT_SHAPES, TABLE1
 from .init import trunc_normal_
 from .registry import register_model
 from .transfer import load_by_name
-from .validation import IMAGENET_MEAN, IMAGENET_STD, InputSpec, check_input
+from .validation import IMAGENET_MEAN, IMAGENET_STD, DeclaredInput, InputSpec, check_input
 
 __all__ = [
     "INCEPTION_V1", "TABLE1_OUTPUT_SHAPES", "TABLE1_PARAMS_K", "TABLE1_OPS_M",
@@ -193,7 +193,7 @@ GOOGLENET_SMALL = replace(GOOGLENET_PAPER, batch_norm=True, lrn=False, stem="3x3
 SMALL_INPUT_BY_STEM_STRIDE = {1: GOOGLENET_SMALL.input, 2: InputSpec(size=64, min_size=15)}
 
 
-class GoogLeNet(nn.Module):
+class GoogLeNet(DeclaredInput, nn.Module):
     """GoogLeNet, the "incarnation of the Inception architecture" of Table 1.
 
     ===================  =========  ===============  =========================

@@ -23,12 +23,12 @@ import torch.nn.functional as F
 
 from .init import lecun_uniform_
 from .registry import register_model
-from .validation import InputSpec, check_input
+from .validation import DeclaredInput, InputSpec, check_input
 
 __all__ = ["LeNet", "LeNet5", "C3_CONNECTIONS", "DIGIT_SHEET", "DIGIT_BITMAPS"]
 
 
-class LeNet(nn.Sequential):
+class LeNet(DeclaredInput, nn.Sequential):
     """d2l's LeNet (Zhang et al., *Dive into Deep Learning*), as the study notes write it (28x28 grey input).
 
     ``Conv(5x5, pad 2) -> sigmoid -> AvgPool 2 -> Conv(5x5) -> sigmoid ->
@@ -189,7 +189,7 @@ class EuclideanRBF(nn.Module):
         return torch.cdist(x, self.prototypes).pow(2)                     # (N, classes)
 
 
-class LeNet5(nn.Module):
+class LeNet5(DeclaredInput, nn.Module):
     """LeNet-5 as described in Section II.B of the 1998 paper (32x32 input).
 
     =====  =========================  =======================  ===========

@@ -28,7 +28,7 @@ from torch import nn
 
 from .init import kaiming_relu_
 from .registry import register_model
-from .validation import InputSpec, check_input
+from .validation import DeclaredInput, InputSpec, check_input
 
 __all__ = ["nin_block", "NiNConfig", "NiN"]
 
@@ -57,7 +57,7 @@ class NiNConfig:
     input: InputSpec = InputSpec(size=224, min_size=67)
 
 
-class NiN(nn.Module):
+class NiN(DeclaredInput, nn.Module):
     """d2l's NiN (Zhang et al., *Dive into Deep Learning*, Sec. 8.3), from the study notes' :func:`nin_block`.
 
     ======  =================================================  ================

@@ -57,7 +57,7 @@ from .resnet_blocks import (BasicBlock, Bottleneck, PreActBlock, Shortcut, ZeroP
                             conv3x3, make_shortcut)
 from .registry import register_model
 from .transfer import load_by_name
-from .validation import IMAGENET_MEAN, IMAGENET_STD, InputSpec, check_input
+from .validation import IMAGENET_MEAN, IMAGENET_STD, DeclaredInput, InputSpec, check_input
 
 __all__ = ["BasicBlock", "Bottleneck", "PreActBlock", "ZeroPadShortcut", "make_shortcut", "ResNet",
            "RESNET_CONFIGS", "TORCHVISION_NAMES", "cifar_blocks_per_stage", "from_torchvision"]
@@ -85,7 +85,7 @@ def cifar_blocks_per_stage(depth: int) -> int:
     return (depth - 2) // 6
 
 
-class ResNet(nn.Module):
+class ResNet(DeclaredInput, nn.Module):
     """A ResNet built from a block type and the number of blocks per stage.
 
     ``stem="imagenet"`` is the paper's conv1 (7x7/2, 64 filters) and 3x3/2 max

@@ -18,7 +18,7 @@ from typing import Optional
 import torch
 from torch import nn
 
-__all__ = ["InputSpec", "IMAGENET_MEAN", "IMAGENET_STD", "check_input", "check_input_size",
+__all__ = ["InputSpec", "DeclaredInput", "IMAGENET_MEAN", "IMAGENET_STD", "check_input", "check_input_size",
            "find_min_input_size", "find_max_input_size"]
 
 #: The ImageNet statistics torchvision's pretrained weights expect.
@@ -57,6 +57,15 @@ class InputSpec:
     def advice(self) -> str:
         return self.fix or (f"resize them, e.g. transforms.Resize({self.size}) or "
                             f"F.interpolate(x, size={self.size})")
+
+
+class DeclaredInput:
+    """Mixin for the zoo's models: ``min_input_size``, read off ``input_spec``, for older callers
+    (``cnnbook.training.fit`` checks it before training; new code calls :func:`check_input_size`)."""
+
+    @property
+    def min_input_size(self) -> int:
+        return self.input_spec.min_size
 
 
 def _size_message(model: nn.Module, height: int, width: int) -> str:

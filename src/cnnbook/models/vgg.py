@@ -42,7 +42,7 @@ from .alexnet import paper_lrn
 from .init import kaiming_relu_
 from .registry import register_model
 from .transfer import load_by_name
-from .validation import IMAGENET_MEAN, IMAGENET_STD, InputSpec, check_input
+from .validation import IMAGENET_MEAN, IMAGENET_STD, DeclaredInput, InputSpec, check_input
 
 __all__ = ["vgg_block", "CFGS", "DEPTHS", "make_features", "VGG", "from_torchvision"]
 
@@ -144,7 +144,7 @@ def make_features(cfg: Sequence[CfgItem], in_channels: int = 3, *, batch_norm: b
     return nn.Sequential(*layers)
 
 
-class VGG(nn.Module):
+class VGG(DeclaredInput, nn.Module):
     """A VGG network from a Table 1 column: conv stack, then FC-4096, FC-4096, FC-classes.
 
     ``features`` is the column of Table 1 (see :data:`CFGS`), ``avgpool`` is
