@@ -263,6 +263,8 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
             continue
         if depth is not None and not (level == depth or (level < depth and is_unit(module))):
             continue
+        if isinstance(module, nn.Identity):     # a switched-off option (no LRN, no pooling): no row
+            continue
         first_call = module not in seen
         seen.add(module)
         rows.append({
