@@ -190,7 +190,10 @@ class AlexNetPaper(DeclaredInput, nn.Module):
         self.fc8 = nn.Linear(config.fc, num_classes)
         self.relu = nn.ReLU(inplace=True)
         self.dropout = nn.Dropout(dropout)
-        alexnet_paper_(self) if init == "paper" else kaiming_relu_(self)
+        if init == "paper":
+            alexnet_paper_(self)
+        else:
+            kaiming_relu_(self)
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         # shapes for the paper's 227x227 input
