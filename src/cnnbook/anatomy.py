@@ -27,7 +27,7 @@ from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten
 from torch.utils.flop_counter import FlopCounterMode
 
-__all__ = ["anatomy", "Anatomy", "receptive_field"]
+__all__ = ["anatomy", "Anatomy", "receptive_field", "count_params"]
 
 
 # --- receptive-field tracking -------------------------------------------------------
@@ -158,6 +158,11 @@ class Anatomy:
         return self.table[self.table["type"] == layer_type]
 
 
+def count_params(module: nn.Module, *, trainable: bool = False) -> int:
+    """Number of parameters of ``module`` (only those with ``requires_grad`` if ``trainable``)."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable)
+
+
 def _is_leaf(module: nn.Module) -> bool:
     return next(module.children(), None) is None
 
@@ -249,9 +254,6 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
             return False
         return _is_leaf(module) or hasattr(module, "count_macs")
 
-    def params_of(module: nn.Module) -> int:
-        return sum(p.numel() for p in module.parameters())
-
     seen: set[nn.Module] = set()
     rows = []
     for c in calls:
@@ -261,6 +263,8 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
             continue
         if depth is not None and not (level == depth or (level < depth and is_unit(module))):
             continue
+        if isinstance(module, nn.Identity):     # a switched-off option (no LRN, no pooling): no row
+            continue
         first_call = module not in seen
         seen.add(module)
         rows.append({
@@ -268,7 +272,7 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
             "type": type(module).__name__,
             "output shape": "×".join(str(d) for d in (c["shape"] or ())[1:]),
             # a module called twice (weight sharing) holds its parameters once
-            "params": params_of(module) if first_call else 0,
+            "params": count_params(module) if first_call else 0,
             "MACs": macs_of(c),
             "RF": c["rf"],
         })
@@ -276,7 +280,7 @@ def anatomy(model: nn.Module, input_size: Iterable[int] | int = 224, *, in_chann
     if all(isinstance(v, int) or v is None for v in table["RF"]):
         table["RF"] = table["RF"].astype("Int64")
     total_macs = sum(macs_of(c) for c in calls if is_unit(c["module"]))
-    total_params = sum(p.numel() for p in model.parameters())
+    total_params = count_params(model)
     return Anatomy(table=table, input_shape=shape, total_params=total_params, total_macs=total_macs,
                    receptive_field=_field_value(out_field[0]) if out_field else 0, depth=out_depth)
 

@@ -7,13 +7,9 @@ import torchvision
 from torch import nn
 
 from cnnbook.models import create_model, list_models
-from cnnbook.models.alexnet import (AlexNet, AlexNetD2L, AlexNetPaper, SmallAlexNet,
-                                    from_torchvision, paper_lrn)
-from cnnbook.models.validation import find_min_input_size
-
-
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+from cnnbook.models.alexnet import ALEXNET_PAPER, ALEXNET_PAPER_224, AlexNet, AlexNetPaper, from_torchvision, paper_lrn
+from cnnbook.models.validation import find_max_input_size, find_min_input_size
+from helpers import count_params as n_params
 
 
 def conv_params(c_in: int, c_out: int, k: int, groups: int = 1) -> int:
@@ -56,7 +52,8 @@ def tv_pair():
 
 def test_registered_names():
     names = set(list_models("alexnet*"))
-    assert {"alexnet", "alexnet_paper", "alexnet_paper_2gpu", "alexnet_d2l", "alexnet_small"} <= names
+    assert {"alexnet", "alexnet_paper", "alexnet_paper_2gpu", "alexnet_notes", "alexnet_d2l",
+            "alexnet_small"} <= names
 
 
 # --- the 2012 paper ------------------------------------------------------------------
@@ -79,9 +76,9 @@ def test_lrn_constant_matches_paper_formula():
     assert not torch.allclose(naive, expected, rtol=1e-3)
 
 
-@pytest.mark.parametrize("two_gpu, groups", [(False, 1), (True, 2)])
-def test_paper_param_count_from_layer_formula(two_gpu, groups):
-    model = meta("alexnet_paper", num_classes=1000, in_channels=3, two_gpu=two_gpu)
+@pytest.mark.parametrize("name, groups", [("alexnet_paper", 1), ("alexnet_paper_2gpu", 2)])
+def test_paper_param_count_from_layer_formula(name, groups):
+    model = meta(name)
     assert n_params(model) == paper_count(1000, groups)
     # The numbers quoted in the module docstring.
     assert n_params(model) == {1: 62_378_344, 2: 60_965_224}[groups]
@@ -97,11 +94,11 @@ def test_two_gpu_grouping_is_closer_to_the_papers_60_million():
     assert [c.groups for c in (m.conv1, m.conv2, m.conv3, m.conv4, m.conv5)] == [1, 2, 1, 2, 2]
 
 
-@pytest.mark.parametrize("input_size", [227, 224])
-def test_paper_conv1_gives_55x55(input_size):
+@pytest.mark.parametrize("config, size", [(ALEXNET_PAPER, 227), (ALEXNET_PAPER_224, 224)])
+def test_paper_conv1_gives_55x55(config, size):
     with torch.device("meta"):
-        model = AlexNetPaper(input_size=input_size)
-    out = model.conv1(torch.zeros(1, 3, input_size, input_size, device="meta"))
+        model = AlexNetPaper(config=config)
+    out = model.conv1(torch.zeros(1, 3, size, size, device="meta"))
     assert tuple(out.shape) == (1, 96, 55, 55)
 
 
@@ -110,27 +107,14 @@ def test_paper_forward(paper_model):
         assert paper_model(torch.randn(1, 3, 227, 227)).shape == (1, 1000)
 
 
-@pytest.mark.parametrize("input_size, smallest, largest", [(227, 227, 258), (224, 223, 254)])
-def test_paper_true_size_range(input_size, smallest, largest):
-    """The declared minimum is the true one; the fixed 9216-input head also caps the size."""
-    with torch.device("meta"):      # shapes only: fast, and shape errors are the same as on CPU
-        model = AlexNetPaper(num_classes=10, input_size=input_size)
-    assert model.min_input_size == smallest
-
-    def run(size, call):
-        return call(torch.zeros(1, 3, size, size, device="meta"))
-
-    assert run(smallest, model).shape == (1, 10)
-    assert run(largest, model).shape == (1, 10)
-    with pytest.raises(RuntimeError):          # below the minimum the layers themselves fail
-        run(smallest - 1, model.forward)
-    with pytest.raises(ValueError, match="6x6"):
-        run(largest + 1, model)
-
-
-def test_paper_rejects_other_input_sizes():
-    with pytest.raises(ValueError, match="227"):
-        AlexNetPaper(input_size=225)
+def test_224_configuration_declares_its_true_range():
+    """The fixed 9216-input head caps the size too: 223-254 with 2 pixels of padding."""
+    with torch.device("meta"):
+        model = AlexNetPaper(num_classes=10, config=ALEXNET_PAPER_224).eval()
+    spec = model.input_spec
+    assert (spec.min_size, spec.max_size) == (223, 254)
+    assert find_min_input_size(model, start=220, stop=230) == 223
+    assert find_max_input_size(model, start=250, stop=260) == 254
 
 
 def test_paper_init_option():
@@ -162,58 +146,38 @@ def test_from_torchvision_outputs_match(tv_pair):
         assert torch.allclose(ours(x), expected)
 
 
-def test_full_model_min_size_is_true(tv_pair):
-    _, ours = tv_pair
-    assert ours.min_input_size == 63
-    assert find_min_input_size(ours, start=40) == ours.min_input_size
-
-
 # --- d2l's version and the teaching model --------------------------------------------
 
-def test_d2l_count_and_sizes():
-    expected = (conv_params(1, 96, 11) + conv_params(96, 256, 5) + conv_params(256, 384, 3)
-                + conv_params(384, 384, 3) + conv_params(384, 256, 3)
-                + fc_params(256 * 5 * 5, 4096) + fc_params(4096, 4096) + fc_params(4096, 10))
-    assert n_params(meta("alexnet_d2l")) == expected == 46_764_746
-    with torch.device("meta"):
-        model = AlexNetD2L()
-    assert model.min_input_size == 193
+def layer_count(widths, fc, grid, in_channels, num_classes):
+    """The paper layout's parameters, layer by layer, for any widths, FC width and last map size."""
+    c = (in_channels, *widths)
+    kernels = (11, 5, 3, 3, 3)
+    return (sum(conv_params(c[i], c[i + 1], kernels[i]) for i in range(5))
+            + fc_params(widths[-1] * grid * grid, fc) + fc_params(fc, fc) + fc_params(fc, num_classes))
+
+
+@pytest.mark.parametrize("name, widths, fc, grid, in_channels, classes, expected", [
+    # d2l's (Sec. 8.1): the paper's widths, padding 1 on 224, so a 5x5 last map (6400 features)
+    ("alexnet_d2l", (96, 256, 384, 384, 256), 4096, 5, 1, 10, 46_764_746),
+    # the study notes' class (seed 002): 227, no padding, one GPU's half widths, FC 2048
+    ("alexnet_notes", (48, 128, 192, 192, 128), 2048, 6, 3, 1000, 16_630_440),
+])
+def test_configurations_count_their_layers(name, widths, fc, grid, in_channels, classes, expected):
+    model = meta(name)
+    assert n_params(model) == layer_count(widths, fc, grid, in_channels, classes) == expected
+    size = model.input_spec.size
+    out = model.forward_features(torch.zeros(1, in_channels, size, size, device="meta"))
+    assert out.shape[1:] == (widths[-1], grid, grid)
+
+
+def test_d2l_last_map_and_the_notes_without_lrn():
+    model = meta("alexnet_d2l")
     for size, final in [(224, 5), (193, 5), (192, 4)]:
-        out = model.features(torch.zeros(1, 1, size, size, device="meta"))
-        assert out.shape[-1] == final
-    with pytest.raises(ValueError, match="5x5"):
-        model.forward(torch.zeros(1, 1, 225, 225, device="meta"))
+        assert model.forward_features(torch.zeros(1, 1, size, size, device="meta")).shape[-1] == final
+    assert not isinstance(meta("alexnet_notes").lrn1, nn.LocalResponseNorm)
 
 
-def test_small_min_size_is_true():
+def test_small_is_a_configuration_of_the_paper_layout():
     model = create_model("alexnet_small")
-    assert isinstance(model, SmallAlexNet)
-    assert find_min_input_size(model) == model.min_input_size == 29
-
-
-def test_small_trains_one_step():
-    torch.manual_seed(0)
-    model = create_model("alexnet_small", num_classes=10, in_channels=1).train()
-    x, y = torch.randn(4, 1, 64, 64), torch.randint(0, 10, (4,))
-    out = model(x)
-    assert out.shape == (4, 10)
-    nn.functional.cross_entropy(out, y).backward()
-    grads = [p.grad for p in model.parameters()]
-    assert all(g is not None and torch.isfinite(g).all() for g in grads)
-    assert float(model.features[0].weight.grad.abs().sum()) > 0
-
-
-# --- input guard ---------------------------------------------------------------------
-
-def test_wrong_channels_names_the_fix():
-    model = create_model("alexnet_small", in_channels=1)
-    with pytest.raises(ValueError, match=r"1-channel.*3 channel"):
-        model(torch.zeros(1, 3, 64, 64))
-
-
-@pytest.mark.parametrize("name, size", [("alexnet_small", 28), ("alexnet", 62)])
-def test_too_small_names_the_minimum(name, size):
-    model = meta(name, num_classes=10, in_channels=1)
-    minimum = model.min_input_size
-    with pytest.raises(ValueError, match=f"{minimum}×{minimum}"):
-        model(torch.zeros(1, 1, size, size, device="meta"))
+    assert type(model) is AlexNetPaper and n_params(model) == 809_098
+    assert model.forward_features(torch.zeros(1, 1, 64, 64)).shape[1:] == (64, 3, 3)

@@ -1,9 +1,9 @@
-import pytest
 import torch
+from torch import nn
 
-from cnnbook.models import create_model, list_models
-from cnnbook.models.lenet import C3_CONNECTIONS, DIGIT_BITMAPS, LeNet5
-from cnnbook.models.validation import find_min_input_size
+from cnnbook.models import create_model
+from cnnbook.models.lenet import C3_CONNECTIONS, DIGIT_BITMAPS, LeNet, LeNet5
+from helpers import count_params
 
 # Section II.B of LeCun et al. (1998): trainable parameters per layer.
 PAPER_PARAMS = {"c1": 156, "s2": 12, "c3": 1516, "s4": 32, "c5": 48120, "f6": 10164}
@@ -43,34 +43,11 @@ def test_rbf_prototypes_are_distinct_7x12_bitmaps():
     assert protos.shape == (10, 84) and len({tuple(p.tolist()) for p in protos}) == 10
 
 
-@pytest.mark.parametrize("name, size", [("lenet", 28), ("lenet5", 32), ("lenet_modern", 28)])
-def test_forward_backward_and_min_size(name, size):
-    model = create_model(name)
-    out = model(torch.randn(4, 1, size, size))
-    assert out.shape == (4, 10)
-    out.sum().backward()
-    assert model.min_input_size == size == find_min_input_size(model)
-
-
-def test_bad_inputs_name_the_fix():
-    model = create_model("lenet")
-    with pytest.raises(ValueError, match="in_channels=3"):
-        model(torch.randn(2, 3, 28, 28))
-    with pytest.raises(ValueError, match="at least 28×28"):
-        model(torch.randn(2, 1, 20, 20))
-    with pytest.raises(ValueError, match="sized for 28x28"):
-        model(torch.randn(2, 1, 32, 32))
-    with pytest.raises(TypeError, match=r"x.float\(\) / 255"):
-        model(torch.zeros(2, 1, 28, 28, dtype=torch.uint8))
-    with pytest.raises(ValueError, match="unsqueeze"):
-        model(torch.randn(1, 28, 28))
-    with pytest.raises(ValueError, match="F.pad"):
-        create_model("lenet5")(torch.randn(2, 1, 40, 40))
-
-
-def test_registry():
-    assert {"lenet", "lenet5", "lenet_modern"} <= set(list_models())
-    assert list_models("lenet*") == sorted(n for n in list_models() if n.startswith("lenet"))
-    with pytest.raises(KeyError, match="list_models"):
-        create_model("lenet7")
-    assert create_model("lenet", num_classes=3, in_channels=3)(torch.randn(1, 3, 28, 28)).shape == (1, 3)
+def test_modern_lenet_is_a_configuration_of_lenet():
+    """lenet_modern = LeNet + ReLU + max pooling + BatchNorm after every layer but the last."""
+    plain, modern = create_model("lenet"), create_model("lenet_modern")
+    assert type(modern) is LeNet
+    bn = [m for m in modern if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))]
+    assert [m.num_features for m in bn] == [6, 16, 120, 84]
+    assert count_params(modern) == count_params(plain) + 2 * (6 + 16 + 120 + 84)
+    assert any(isinstance(m, nn.MaxPool2d) for m in modern) and any(isinstance(m, nn.ReLU) for m in modern)

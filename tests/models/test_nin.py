@@ -6,12 +6,8 @@ import torch
 from torch import nn
 
 from cnnbook.models import create_model, list_models
-from cnnbook.models.nin import NiN, SmallNiN, nin_block
-from cnnbook.models.validation import find_min_input_size
-
-
-def n_params(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+from cnnbook.models.nin import NiN, nin_block
+from helpers import count_params as n_params
 
 
 def block_params(c_in: int, c_out: int, k: int) -> int:
@@ -55,39 +51,10 @@ def test_shapes_at_224():
     assert model(torch.zeros(2, 1, 224, 224)).shape == (2, 10)
 
 
-def test_full_model_min_size_is_true():
-    model = create_model("nin", num_classes=10, in_channels=1)
-    assert find_min_input_size(model) == model.min_input_size == 67
-
-
-def test_small_min_size_is_true():
+def test_small_is_a_configuration_of_nin():
+    """nin_small is NiN with narrower blocks and a 5x5/2 first convolution, nothing else."""
     model = create_model("nin_small")
-    assert isinstance(model, SmallNiN)
-    assert find_min_input_size(model) == model.min_input_size == 29
-
-
-def test_small_trains_one_step():
-    torch.manual_seed(0)
-    model = create_model("nin_small", num_classes=10, in_channels=1).train()
-    x, y = torch.randn(4, 1, 64, 64), torch.randint(0, 10, (4,))
-    out = model(x)
-    assert out.shape == (4, 10)
-    nn.functional.cross_entropy(out, y).backward()
-    assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in model.parameters())
-    assert float(model.block1[0].weight.grad.abs().sum()) > 0
-
-
-def test_wrong_channels_names_the_fix():
-    model = create_model("nin_small", in_channels=3)
-    with pytest.raises(ValueError, match=r"3-channel.*1 channel"):
-        model(torch.zeros(1, 1, 64, 64))
-
-
-@pytest.mark.parametrize("name, size", [("nin_small", 28), ("nin", 66)])
-def test_too_small_names_the_minimum(name, size):
-    with torch.device("meta"):
-        model = create_model(name, num_classes=10, in_channels=1)
-        x = torch.zeros(1, 1, size, size)
-    minimum = model.min_input_size
-    with pytest.raises(ValueError, match=f"{minimum}×{minimum}"):
-        model(x)
+    assert type(model) is NiN
+    assert n_params(model) == (block_params(1, 32, 5) + block_params(32, 64, 5)
+                               + block_params(64, 96, 3) + block_params(96, 10, 3)) == 145_414
+    assert model.block1[0].kernel_size == (5, 5) and model.block1[0].stride == (2, 2)

@@ -1,11 +1,13 @@
 """The book's model zoo: one readable file per family, plus shared plumbing.
 
-* ``registry``   -- :func:`create_model` / :func:`list_models` by name.
-* ``validation`` -- the input guard every model attaches (clear errors).
-* ``transfer``   -- copying torchvision weights into the book's models.
-* ``lenet``, ``alexnet``, ``vgg``, ``nin``, ``googlenet``, ``resnet``,
-  ``densenet`` -- the architectures, each beside its paper.
+* ``registry``    -- :func:`create_model` / :func:`list_models` by name.
+* ``validation``  -- :class:`InputSpec` (what images a model takes) and its guard.
+* ``init``        -- the weight initialisations, each under its own name.
+* ``transfer``    -- torchvision weights into the book's models, by name.
+* ``lenet``, ``alexnet``, ``vgg``, ``nin``, ``googlenet``, ``inception_v3``,
+  ``resnet``, ``densenet`` -- the architectures, each beside its paper.
 """
-from .registry import create_model, list_models, register
+from .registry import create_model, list_models, register_model
+from . import lenet, alexnet, vgg, nin, googlenet, inception_v3, resnet, densenet  # noqa: F401,E402  (register)
 
-__all__ = ["create_model", "list_models", "register"]
+__all__ = ["create_model", "list_models", "register_model"]

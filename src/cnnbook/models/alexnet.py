@@ -1,46 +1,54 @@
-"""AlexNet: the 2012 paper's network, torchvision's single-column version, d2l's, and a small one.
+"""AlexNet: the 2012 paper's network and its configurations, and torchvision's single column.
 
 Paper: A. Krizhevsky, I. Sutskever, G. E. Hinton, "ImageNet Classification with
 Deep Convolutional Neural Networks", NIPS 2012 (``krizhevsky2012imagenet``).
 torchvision's variant: A. Krizhevsky, "One weird trick for parallelizing
 convolutional neural networks", arXiv:1404.5997, 2014 (``krizhevsky2014one``).
 
-Four models live here:
+Two classes live here:
 
-* :class:`AlexNetPaper` -- the 2012 network layer for layer: 96-256-384-384-256
-  convolutions, local response normalisation (LRN) after conv1 and conv2,
-  overlapping 3x3/2 max pooling, FC 4096-4096-1000 with dropout. ``two_gpu=True``
-  adds the paper's two-GPU grouping (``groups=2`` on conv2, conv4, conv5).
+* :class:`AlexNetPaper` -- the 2012 layout layer for layer (conv1-conv5 with
+  overlapping 3x3/2 max pooling, LRN after conv1 and conv2, FC 4096-4096-classes
+  with dropout), configured by an :class:`AlexNetConfig`. The configurations:
+
+  - ``alexnet_paper`` -- the paper's widths 96-256-384-384-256 on a 227x227 input;
+    ``alexnet_paper_2gpu`` adds its two-GPU grouping (``groups=2`` on conv2, conv4, conv5);
+  - ``alexnet_notes`` -- the study notes' class: 227x227, no padding, one GPU's half
+    of the widths (48-128-192-192-128), FC 2048-2048, no LRN;
+  - ``alexnet_d2l`` -- d2l's (Sec. 8.1): the paper's full widths on one column, no
+    LRN, conv1 padding 1 on a 224x224 input (so a 5x5 last map and a 6400-wide fc6);
+  - ``alexnet_small`` -- the layout shrunk to train in minutes on 64x64 grey images.
+
 * :class:`AlexNet` -- torchvision's single-column AlexNet (64-192-384-256-256, no
-  LRN, adaptive pooling); same modules in the same order, so torchvision's
-  weights load (:func:`from_torchvision`).
-* :class:`AlexNetD2L` -- the version of the study notes and d2l: the paper's
-  widths, 11x11/4 with padding 1 on a 224x224 input, no LRN.
-* :class:`SmallAlexNet` -- the same shape shrunk to train in minutes on 64x64
-  grey images (Fashion-MNIST resized from 28x28).
-
-The sizes of the four, with ``num_classes=1000, in_channels=3`` unless noted:
+  LRN, adaptive pooling); same module names, so torchvision's weights load
+  (:func:`from_torchvision`).
 
 ==============================  ===========  ===============
-model                           min input    parameters
+model                           input        parameters
 ==============================  ===========  ===============
-``alexnet_paper``               227          62,378,344
-``alexnet_paper`` two-GPU       227          60,965,224
-``alexnet`` (torchvision)       63           61,100,840
-``alexnet_d2l`` (10 cl., grey)  193          46,764,746
-``alexnet_small`` (10, grey)    29           809,098
+``alexnet_paper``               227-258      62,378,344
+``alexnet_paper_2gpu``          227-258      60,965,224
+``alexnet_notes``               227-258      16,630,440
+``alexnet`` (torchvision)       63 and up    61,100,840
+``alexnet_d2l`` (10 cl., grey)  193-224      46,764,746
+``alexnet_small`` (10, grey)    29 and up    809,098
 ==============================  ===========  ===============
+
+(1000 classes and RGB unless noted.)
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from .registry import register
-from .transfer import copy_state_in_order
-from .validation import guard_input
+from .init import alexnet_paper_, kaiming_relu_
+from .registry import register_model
+from .transfer import load_by_name
+from .validation import IMAGENET_MEAN, IMAGENET_STD, DeclaredInput, InputSpec, check_input
 
-__all__ = ["AlexNetPaper", "AlexNet", "AlexNetD2L", "SmallAlexNet", "paper_lrn",
+__all__ = ["AlexNetConfig", "ALEXNET_PAPER", "ALEXNET_PAPER_224", "AlexNetPaper", "AlexNet", "paper_lrn",
            "from_torchvision", "LRN_SIZE", "LRN_K", "LRN_ALPHA", "LRN_BETA"]
 
 # --- Local response normalisation (paper, Section 3.3) -------------------------------
@@ -65,44 +73,36 @@ def paper_lrn() -> nn.LocalResponseNorm:
     return nn.LocalResponseNorm(size=LRN_SIZE, alpha=LRN_ALPHA, beta=LRN_BETA, k=LRN_K)
 
 
-def _kaiming_init(model: nn.Module) -> None:
-    """He et al. (2015) initialisation for every ReLU layer; a small final layer.
+@dataclass(frozen=True)
+class AlexNetConfig:
+    """Every choice on which the paper's AlexNet, the notes', d2l's and the teaching-size one differ.
 
-    Convolutions and hidden fully connected layers get Kaiming-normal weights
-    (std sqrt(2 / fan)) and zero biases, which keeps activations at a steady
-    scale through the ReLUs so that the network trains from the first epoch
-    without the paper's hand-tuned constants. The last Linear layer gets
-    N(0, 0.01) so that the first predictions are close to uniform.
+    * ``widths`` -- conv1 ... conv5 filters; ``fc`` -- width of fc6 and fc7.
+    * ``conv1`` -- (kernel, stride, padding) of the first convolution.
+    * ``groups`` -- 2 splits conv2, conv4 and conv5 across the paper's two GPUs.
+    * ``lrn`` -- local response normalisation after conv1 and conv2.
+    * ``head_grid`` -- side of the last feature map, which fc6 reads in full.
+    * ``adaptive_pool`` -- average-pool any last map to ``head_grid`` first (as torchvision).
+    * ``input`` -- the :class:`InputSpec` the layers above imply.
     """
-    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.Linear):
-            if m is linears[-1]:
-                nn.init.normal_(m.weight, 0.0, 0.01)
-            else:
-                nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
-            nn.init.zeros_(m.bias)
+    widths: tuple[int, int, int, int, int] = (96, 256, 384, 384, 256)
+    fc: int = 4096
+    conv1: tuple[int, int, int] = (11, 4, 0)
+    groups: int = 1
+    lrn: bool = True
+    head_grid: int = 6
+    adaptive_pool: bool = False
+    input: InputSpec = InputSpec(size=227, min_size=227, max_size=258)
 
 
-def _check_head_size(x: torch.Tensor, expected: int, model_name: str, valid: str) -> None:
-    """Clear error when a fixed-size dense head gets a feature map that is too *big*.
-
-    Too-small inputs are already stopped by the input guard, so only maps larger
-    than the head expects are reported here (smaller ones still raise PyTorch's
-    RuntimeError, which :func:`~cnnbook.models.validation.find_min_input_size` relies on).
-    """
-    if x.shape[-2] > expected or x.shape[-1] > expected:
-        raise ValueError(f"{model_name}'s fully connected layers are sized for a {expected}x{expected} "
-                         f"feature map but the input gives {x.shape[-2]}x{x.shape[-1]}. "
-                         f"Use input sizes {valid}, e.g. resize with "
-                         "torch.nn.functional.interpolate(x, size=...).")
+#: The paper on a 227x227 input (no padding: (227 - 11) / 4 + 1 = 55).
+ALEXNET_PAPER = AlexNetConfig()
+#: The paper's stated 224x224 input with 2 pixels of padding (floor(54.25) + 1 = 55).
+ALEXNET_PAPER_224 = AlexNetConfig(conv1=(11, 4, 2), input=InputSpec(size=224, min_size=223, max_size=254))
 
 
-class AlexNetPaper(nn.Module):
-    """The network of Krizhevsky, Sutskever & Hinton (2012), Section 3 and Figure 2.
+class AlexNetPaper(DeclaredInput, nn.Module):
+    """The network of Krizhevsky, Sutskever & Hinton (2012), Section 3 and Figure 2, and its configurations.
 
     ======  ===========================================  ===============
     layer   what (paper's Section 3.5)                   output (227 in)
@@ -127,10 +127,10 @@ class AlexNetPaper(nn.Module):
     equal 55x55x96 = 290,400 either, so the text is inconsistent). Two ways make
     the arithmetic exact:
 
-    * ``input_size=227`` (default): no padding, (227 - 11)/4 + 1 = 55 exactly, and
+    * :data:`ALEXNET_PAPER` (default): no padding, (227 - 11)/4 + 1 = 55 exactly, and
       the 11x11 windows tile the image with no pixel left over. This is what
       Caffe's reference AlexNet (227x227 crops) and most course notes use.
-    * ``input_size=224``: 2 pixels of zero padding per side, floor((224 + 4 - 11)/4)
+    * :data:`ALEXNET_PAPER_224`: 2 pixels of zero padding per side, floor((224 + 4 - 11)/4)
       + 1 = floor(54.25) + 1 = 55; the last column of the padded image is never
       reached by a window. Choose this to keep the paper's 224.
 
@@ -140,85 +140,88 @@ class AlexNetPaper(nn.Module):
     sizes that its neuron counts require.
 
     The head is a fixed 256*6*6 = 9216 -> 4096 layer, so the final map must be
-    6x6: inputs 227-258 work with ``input_size=227`` and 223-254 with
-    ``input_size=224`` (the true minimum declared to the guard is 227 or 223).
+    6x6: inputs 227-258 work with the 227 configuration and 223-254 with the
+    224 one; each configuration declares its range in its :class:`InputSpec`.
 
     **Two GPUs.** The paper split every layer in half across two GTX 580s; conv2,
     conv4 and conv5 only see the kernel maps on their own GPU ("5x5x48",
-    "3x3x192"), while conv3 and the FC layers read both halves. ``two_gpu=True``
-    models this with ``groups=2`` on conv2, conv4 and conv5 (60,965,224
-    parameters for 1000 classes instead of 62,378,344; the paper rounds to "60
-    million"). ``groups=2`` puts the first half of the channels on "GPU 0" and
+    "3x3x192"), while conv3 and the FC layers read both halves.
+    ``AlexNetConfig(groups=2)`` (registered as ``alexnet_paper_2gpu``) models this
+    with ``groups=2`` on conv2, conv4 and conv5 (60,965,224 parameters for 1000
+    classes instead of 62,378,344; the paper rounds to "60 million"). ``groups=2`` puts the first half of the channels on "GPU 0" and
     the second half on "GPU 1", exactly as the two columns of Figure 2.
 
     **Departures from the paper.** LRN here runs across all 96 (or 256) maps, so in
-    the ``two_gpu`` model the maps next to the GPU boundary are normalised with a
+    the two-GPU model the maps next to the GPU boundary are normalised with a
     few maps from the other half (the paper normalised within each GPU). Weights
     are initialised Kaiming-normal (``init="kaiming"``, default) because it lets
     the network train with ordinary learning rates; ``init="paper"`` gives the
     paper's N(0, 0.01) weights with biases 1 in conv2, conv4, conv5, fc6, fc7 and 0
     elsewhere. Training details (SGD with momentum 0.9, weight decay 5e-4, PCA
     colour augmentation, 10-crop testing) belong to the training code, not the model.
+
+    **Other configurations** of the same layers (:class:`AlexNetConfig`): the
+    study notes' network (``alexnet_notes``), d2l's (``alexnet_d2l``) and a
+    teaching-size one (``alexnet_small``); see their factories below.
     """
 
-    def __init__(self, num_classes: int = 1000, in_channels: int = 3, *, two_gpu: bool = False,
-                 input_size: int = 227, dropout: float = 0.5, init: str = "kaiming"):
+    def __init__(self, num_classes: int = 1000, in_channels: int = 3, *,
+                 config: AlexNetConfig = ALEXNET_PAPER, dropout: float = 0.5, init: str = "kaiming"):
         super().__init__()
-        if input_size not in (224, 227):
-            raise ValueError(f"input_size must be 227 (no padding) or 224 (padding 2); got {input_size}.")
         if init not in ("kaiming", "paper"):
             raise ValueError(f"init must be 'kaiming' or 'paper'; got {init!r}.")
-        g = 2 if two_gpu else 1
-        self.two_gpu, self.input_size = two_gpu, input_size
-        self.conv1 = nn.Conv2d(in_channels, 96, kernel_size=11, stride=4,
-                               padding=0 if input_size == 227 else 2)
-        self.lrn1 = paper_lrn()
+        c1, c2, c3, c4, c5 = config.widths
+        kernel, stride, padding = config.conv1
+        g = config.groups
+        self.config, self.in_channels, self.input_spec = config, in_channels, config.input
+        self.conv1 = nn.Conv2d(in_channels, c1, kernel_size=kernel, stride=stride, padding=padding)
+        self.lrn1 = paper_lrn() if config.lrn else nn.Identity()
         self.pool1 = nn.MaxPool2d(kernel_size=3, stride=2)
-        self.conv2 = nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=g)
-        self.lrn2 = paper_lrn()
+        self.conv2 = nn.Conv2d(c1, c2, kernel_size=5, padding=2, groups=g)
+        self.lrn2 = paper_lrn() if config.lrn else nn.Identity()
         self.pool2 = nn.MaxPool2d(kernel_size=3, stride=2)
-        self.conv3 = nn.Conv2d(256, 384, kernel_size=3, padding=1)
-        self.conv4 = nn.Conv2d(384, 384, kernel_size=3, padding=1, groups=g)
-        self.conv5 = nn.Conv2d(384, 256, kernel_size=3, padding=1, groups=g)
+        self.conv3 = nn.Conv2d(c2, c3, kernel_size=3, padding=1)
+        self.conv4 = nn.Conv2d(c3, c4, kernel_size=3, padding=1, groups=g)
+        self.conv5 = nn.Conv2d(c4, c5, kernel_size=3, padding=1, groups=g)
         self.pool5 = nn.MaxPool2d(kernel_size=3, stride=2)
-        self.fc6 = nn.Linear(256 * 6 * 6, 4096)
-        self.fc7 = nn.Linear(4096, 4096)
-        self.fc8 = nn.Linear(4096, num_classes)
+        self.avgpool = nn.AdaptiveAvgPool2d(config.head_grid) if config.adaptive_pool else nn.Identity()
+        self.fc6 = nn.Linear(c5 * config.head_grid ** 2, config.fc)
+        self.fc7 = nn.Linear(config.fc, config.fc)
+        self.fc8 = nn.Linear(config.fc, num_classes)
         self.relu = nn.ReLU(inplace=True)
         self.dropout = nn.Dropout(dropout)
         if init == "paper":
-            for layer in (self.conv1, self.conv2, self.conv3, self.conv4, self.conv5,
-                          self.fc6, self.fc7, self.fc8):
-                nn.init.normal_(layer.weight, 0.0, 0.01)
-                nn.init.zeros_(layer.bias)
-            for layer in (self.conv2, self.conv4, self.conv5, self.fc6, self.fc7):
-                nn.init.ones_(layer.bias)   # "accelerates the early stages of learning"
+            alexnet_paper_(self)
         else:
-            _kaiming_init(self)
-        guard_input(self, in_channels=in_channels, min_size=227 if input_size == 227 else 223)
+            kaiming_relu_(self)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        # shapes for the paper's 227x227 input
         x = self.pool1(self.lrn1(self.relu(self.conv1(x))))  # (N, 96, 55, 55) -> (N, 96, 27, 27)
         x = self.pool2(self.lrn2(self.relu(self.conv2(x))))  # (N, 256, 27, 27) -> (N, 256, 13, 13)
         x = self.relu(self.conv3(x))                         # (N, 384, 13, 13)
         x = self.relu(self.conv4(x))                         # (N, 384, 13, 13)
-        x = self.pool5(self.relu(self.conv5(x)))             # (N, 256, 13, 13) -> (N, 256, 6, 6)
-        valid = "227-258" if self.input_size == 227 else "223-254"
-        _check_head_size(x, 6, type(self).__name__, valid)
-        x = x.flatten(1)                                     # (N, 9216)
+        return self.pool5(self.relu(self.conv5(x)))          # (N, 256, 13, 13) -> (N, 256, 6, 6)
+
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.avgpool(x).flatten(1)                       # (N, 9216)
         x = self.dropout(self.relu(self.fc6(x)))             # (N, 4096)
         x = self.dropout(self.relu(self.fc7(x)))             # (N, 4096)
         return self.fc8(x)                                   # (N, classes)
 
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_input(self, x)
+        return self.forward_head(self.forward_features(x))
 
-class AlexNet(nn.Module):
+
+class AlexNet(DeclaredInput, nn.Module):
     """torchvision's single-column AlexNet ("One weird trick", Krizhevsky 2014).
 
     ``features``: conv 64 11x11/4 pad 2 -> pool 3x3/2 -> conv 192 5x5 pad 2 -> pool
     -> conv 384 3x3 -> conv 256 3x3 -> conv 256 3x3 -> pool; ``avgpool``:
     AdaptiveAvgPool2d(6); ``classifier``: dropout -> FC 4096 -> dropout -> FC 4096
     -> FC classes. The modules (and so the ``state_dict`` keys) are exactly
-    torchvision's, so :func:`from_torchvision` or a plain ``load_state_dict``
+    torchvision's, so a plain ``load_state_dict`` (:func:`from_torchvision`)
     transfers its weights. 61,100,840 parameters for 1000 classes.
 
     **How it differs from the 2012 paper.** One column instead of two, so no
@@ -230,8 +233,10 @@ class AlexNet(nn.Module):
     than to their outputs (pytorch/vision#549; the same at test time); and
     adaptive average pooling to 6x6 before the head, which lets any input of at
     least 63x63 pixels through (at 224 it is the identity). Initialisation:
-    Kaiming-normal (see :func:`_kaiming_init`); transferred weights replace it.
+    Kaiming-normal (:func:`~cnnbook.models.init.kaiming_relu_`); transferred weights replace it.
     """
+
+    input_spec = InputSpec(size=224, min_size=63, mean=IMAGENET_MEAN, std=IMAGENET_STD)
 
     def __init__(self, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5):
         super().__init__()
@@ -260,145 +265,70 @@ class AlexNet(nn.Module):
             nn.ReLU(inplace=True),
             nn.Linear(4096, num_classes),
         )
-        _kaiming_init(self)
-        # Three 3x3/2 pools need a 15x15 conv1 map: floor((63 + 4 - 11)/4) + 1 = 15.
-        guard_input(self, in_channels=in_channels, min_size=63)
+        self.in_channels = in_channels
+        kaiming_relu_(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_input(self, x)
         x = self.features(x)      # (N, 256, 6, 6) for a 224x224 input
         x = self.avgpool(x)       # (N, 256, 6, 6) whatever the input size
         x = torch.flatten(x, 1)   # (N, 9216)
         return self.classifier(x)  # (N, classes)
 
 
-class AlexNetD2L(nn.Module):
-    """The AlexNet of the study notes and d2l (Zhang et al., *Dive into Deep Learning*, Sec. 8.1).
-
-    The paper's widths (96-256-384-384-256, FC 4096-4096) without LRN or
-    grouping, for Fashion-MNIST upsampled to 224x224. conv1 is 11x11, stride 4,
-    **padding 1**: floor((224 + 2 - 11)/4) + 1 = 54, so the maps are 54 -> 26 -> 12
-    -> 5 and the head reads 256*5*5 = 6400 features, not the paper's 9216.
-
-    The head is fixed at 6400 inputs, so the final map must be 5x5: input sizes
-    193 to 224 work; 193 is the true minimum declared to the guard (224 happens
-    to be the largest that works). Dropout follows fc6 and fc7 as in the paper.
-    Departures from the paper: padding 1 and 224 input (54x54 conv1 maps instead
-    of 55x55), no LRN, one column, Kaiming initialisation (see :func:`_kaiming_init`).
-    """
-
-    def __init__(self, num_classes: int = 10, in_channels: int = 1, dropout: float = 0.5):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(96, 256, kernel_size=5, padding=2), nn.ReLU(),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(256, 384, kernel_size=3, padding=1), nn.ReLU(),
-            nn.Conv2d(384, 384, kernel_size=3, padding=1), nn.ReLU(),
-            nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-        )
-        self.classifier = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(256 * 5 * 5, 4096), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(dropout),
-            nn.Linear(4096, num_classes),
-        )
-        _kaiming_init(self)
-        guard_input(self, in_channels=in_channels, min_size=193)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.features[0:3](x)    # (N, 96, 54, 54) -> pool (N, 96, 26, 26)    [224x224 input]
-        x = self.features[3:6](x)    # (N, 256, 26, 26) -> pool (N, 256, 12, 12)
-        x = self.features[6:](x)     # (N, 384, 12, 12) -> (N, 384, 12, 12) -> (N, 256, 12, 12) -> pool (N, 256, 5, 5)
-        _check_head_size(x, 5, type(self).__name__, "193-224 (d2l uses 224)")
-        return self.classifier(x)    # (N, 6400) -> (N, 4096) -> (N, 4096) -> (N, classes)
-
-
-class SmallAlexNet(nn.Module):
-    """AlexNet's shape at teaching size, for 64x64 grey images (e.g. Fashion-MNIST resized).
-
-    Five convolutions and three FC layers with ReLU, overlapping 3x3/2 max
-    pooling and dropout 0.5 after fc6 and fc7, as in the paper, but every layer
-    is shrunk: conv1 32 5x5/2 (pad 2) instead of 96 11x11/4, then 64 5x5, 96, 96,
-    64 3x3, and FC 512-512. There is no LRN (later work found it adds little,
-    and BatchNorm replaced it). Like torchvision's model it ends its features
-    with adaptive average pooling (to 3x3, the identity for 64x64 inputs), so any
-    size from 29x29 up works; 64-96 px is the intended range (~0.8 M parameters).
-
-    Minimum size: the three pools need a 15x15 conv1 map, and
-    floor((29 + 4 - 5)/2) + 1 = 15, so 29 (plain 28x28 images are one pixel short;
-    resize them). Initialisation: Kaiming-normal (see :func:`_kaiming_init`).
-    """
-
-    def __init__(self, num_classes: int = 10, in_channels: int = 1, dropout: float = 0.5):
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, 32, kernel_size=5, stride=2, padding=2), nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(32, 64, kernel_size=5, padding=2), nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(64, 96, kernel_size=3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(96, 96, kernel_size=3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(96, 64, kernel_size=3, padding=1), nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-        )
-        self.avgpool = nn.AdaptiveAvgPool2d((3, 3))
-        self.classifier = nn.Sequential(
-            nn.Linear(64 * 3 * 3, 512), nn.ReLU(inplace=True), nn.Dropout(dropout),
-            nn.Linear(512, 512), nn.ReLU(inplace=True), nn.Dropout(dropout),
-            nn.Linear(512, num_classes),
-        )
-        _kaiming_init(self)
-        guard_input(self, in_channels=in_channels, min_size=29)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.features[0:3](x)   # (N, 32, 32, 32) -> pool (N, 32, 15, 15)   [64x64 input]
-        x = self.features[3:6](x)   # (N, 64, 15, 15) -> pool (N, 64, 7, 7)
-        x = self.features[6:](x)    # (N, 96, 7, 7) -> (N, 96, 7, 7) -> (N, 64, 7, 7) -> pool (N, 64, 3, 3)
-        x = self.avgpool(x)         # (N, 64, 3, 3)
-        x = torch.flatten(x, 1)     # (N, 576)
-        return self.classifier(x)   # (N, classes)
-
-
 def from_torchvision(tv_model: nn.Module) -> AlexNet:
-    """Build :class:`AlexNet` and copy a ``torchvision.models.AlexNet``'s weights into it.
+    """Build :class:`AlexNet` and load a ``torchvision.models.AlexNet``'s weights into it (same keys).
 
     The class count, input channels and dropout rate are read off ``tv_model``.
     Example (online, once): ``from_torchvision(load_pretrained("alexnet"))``.
     """
-    first, last = tv_model.features[0], tv_model.classifier[-1]
-    model = AlexNet(num_classes=last.out_features, in_channels=first.in_channels,
-                    dropout=tv_model.classifier[0].p)
-    copy_state_in_order(tv_model, model)
-    return model.train(tv_model.training)
+    model = AlexNet(num_classes=tv_model.classifier[-1].out_features,
+                    in_channels=tv_model.features[0].in_channels, dropout=tv_model.classifier[0].p)
+    return load_by_name(model, tv_model).train(tv_model.training)
 
 
-@register("alexnet_paper")
+@register_model
 def alexnet_paper(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> AlexNetPaper:
-    """The 2012 paper's AlexNet (227x227 input, LRN; ``two_gpu=True`` for grouped convs)."""
-    return AlexNetPaper(num_classes=num_classes, in_channels=in_channels, **kwargs)
+    """The 2012 paper's AlexNet on one column (227x227 input, LRN; ``config=ALEXNET_PAPER_224`` for 224)."""
+    return AlexNetPaper(num_classes, in_channels, **kwargs)
 
 
-@register("alexnet_paper_2gpu")
+@register_model
 def alexnet_paper_2gpu(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> AlexNetPaper:
     """The 2012 paper's AlexNet with its two-GPU grouping (groups=2 on conv2, conv4, conv5)."""
-    return AlexNetPaper(num_classes=num_classes, in_channels=in_channels, two_gpu=True, **kwargs)
+    return AlexNetPaper(num_classes, in_channels, config=AlexNetConfig(groups=2), **kwargs)
 
 
-@register("alexnet")
+@register_model
+def alexnet_notes(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> AlexNetPaper:
+    """The study notes' AlexNet: 227x227, no padding, one GPU's half widths, FC 2048, no LRN."""
+    config = AlexNetConfig(widths=(48, 128, 192, 192, 128), fc=2048, lrn=False)
+    return AlexNetPaper(num_classes, in_channels, config=config, **kwargs)
+
+
+@register_model
+def alexnet_d2l(num_classes: int = 10, in_channels: int = 1, **kwargs) -> AlexNetPaper:
+    """d2l's AlexNet (Sec. 8.1): the paper's widths, no LRN, conv1 padding 1 on 224x224 (5x5 last map)."""
+    config = AlexNetConfig(conv1=(11, 4, 1), lrn=False, head_grid=5,
+                           input=InputSpec(size=224, min_size=193, max_size=224))
+    return AlexNetPaper(num_classes, in_channels, config=config, **kwargs)
+
+
+@register_model
+def alexnet_small(num_classes: int = 10, in_channels: int = 1, **kwargs) -> AlexNetPaper:
+    """AlexNet's layout at teaching size, for 64x64 grey images (e.g. Fashion-MNIST resized).
+
+    conv1 32 5x5/2 (pad 2) instead of 96 11x11/4, then 64 5x5, 96, 96 and 64 3x3,
+    FC 512-512, no LRN (BatchNorm later replaced it); like torchvision's model it
+    average-pools the last map (to 3x3, the identity at 64 px), so any size from
+    29 px works (three 3x3/2 pools need a 15x15 conv1 map). About 0.8 M parameters.
+    """
+    config = AlexNetConfig(widths=(32, 64, 96, 96, 64), fc=512, conv1=(5, 2, 2), lrn=False,
+                           head_grid=3, adaptive_pool=True, input=InputSpec(size=64, min_size=29))
+    return AlexNetPaper(num_classes, in_channels, config=config, **kwargs)
+
+
+@register_model
 def alexnet(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> AlexNet:
     """torchvision's single-column AlexNet (weights transfer with :func:`from_torchvision`)."""
     return AlexNet(num_classes=num_classes, in_channels=in_channels, **kwargs)
-
-
-@register("alexnet_d2l")
-def alexnet_d2l(num_classes: int = 10, in_channels: int = 1, **kwargs) -> AlexNetD2L:
-    """The study notes' / d2l's AlexNet (224x224 input, conv1 padding 1)."""
-    return AlexNetD2L(num_classes=num_classes, in_channels=in_channels, **kwargs)
-
-
-@register("alexnet_small")
-def alexnet_small(num_classes: int = 10, in_channels: int = 1, **kwargs) -> SmallAlexNet:
-    """Teaching-size AlexNet for 64x64 grey images (min 29x29)."""
-    return SmallAlexNet(num_classes=num_classes, in_channels=in_channels, **kwargs)

@@ -19,14 +19,13 @@ What lives here:
   DenseNet-121/169/201/264, k = 32, θ = 0.5), the three-block CIFAR networks of
   section 4 (DenseNet-BC with L = 100, k = 12 and the plain L = 40, k = 12
   DenseNet) and a teaching-size DenseNet-BC for small grey images;
-* :func:`from_torchvision`, which copies a torchvision DenseNet-121/169/201
-  (torchvision has no 264) into the book's model.
+* :func:`from_torchvision`, which loads a torchvision DenseNet-121/169/201
+  (torchvision has no 264) into the book's model by name (:data:`TORCHVISION_NAMES`).
 
-The ImageNet networks register their tensors in torchvision's order and keep
-its final BatchNorm (``norm5``) before the closing ReLU and global pooling; the
+The ImageNet networks keep torchvision's final BatchNorm (``norm5``) before the closing ReLU and global pooling; the
 paper's Table 1 omits that BN-ReLU but its released code has it. Initialisation
-is torchvision's: Kaiming-normal convolutions (``fan_in``, ReLU gain), BN
-gamma = 1 and beta = 0, zero bias in the classifier.
+is torchvision's (:func:`~cnnbook.models.init.kaiming_bn_`): Kaiming-normal
+convolutions (``fan_in``, ReLU gain), BN gamma = 1 and beta = 0, zero bias in the classifier.
 """
 from __future__ import annotations
 
@@ -36,12 +35,13 @@ from typing import Optional, Sequence
 import torch
 from torch import nn
 
-from .registry import register
-from .transfer import copy_state_in_order
-from .validation import guard_input
+from .init import kaiming_bn_
+from .registry import register_model
+from .transfer import load_by_name
+from .validation import IMAGENET_MEAN, IMAGENET_STD, DeclaredInput, InputSpec, check_input
 
 __all__ = ["DenseLayer", "DenseBlock", "Transition", "DenseNet", "DENSENET_CONFIGS",
-           "from_torchvision", "min_input_size"]
+           "TORCHVISION_NAMES", "from_torchvision"]
 
 
 class DenseLayer(nn.Module):
@@ -80,24 +80,24 @@ class DenseLayer(nn.Module):
         return self.dropout(out)
 
 
-class DenseBlock(nn.Module):
-    """L dense layers; layer i (from 0) reads c_0 + i·k channels, the block returns c_0 + L·k.
+class DenseBlock(nn.ModuleDict):
+    """L dense layers; layer i (from 1) reads c_0 + (i-1)·k channels, the block returns c_0 + L·k.
 
     Written as the paper states it: after each layer the new k maps are
     concatenated onto everything so far. (torchvision keeps a list and
-    concatenates inside each layer; the arithmetic is the same.)
+    concatenates inside each layer; the arithmetic is the same.) The layers are
+    named ``denselayer1`` ... as in torchvision.
     """
 
     def __init__(self, num_layers: int, in_channels: int, growth_rate: int, **layer_kwargs):
-        super().__init__()
-        self.layers = nn.ModuleList(
-            DenseLayer(in_channels + i * growth_rate, growth_rate, **layer_kwargs)
-            for i in range(num_layers))
+        super().__init__({f"denselayer{i + 1}": DenseLayer(in_channels + i * growth_rate, growth_rate,
+                                                             **layer_kwargs)
+                          for i in range(num_layers)})
         self.in_channels = in_channels
         self.out_channels = in_channels + num_layers * growth_rate
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for layer in self.layers:                # x: (N, c_0 + i·k, H, W) before layer i
+        for layer in self.values():              # x: (N, c_0 + i·k, H, W) before layer i + 1
             x = torch.cat([x, layer(x)], dim=1)  # [x_0, ..., x_i]: (N, c_0 + (i+1)·k, H, W)
         return x
 
@@ -129,29 +129,7 @@ DENSENET_CONFIGS: dict[int, tuple[int, ...]] = {
 }
 
 
-def min_input_size(stem: str, num_transitions: int) -> int:
-    """Smallest square input that survives the stem and every 2x2 transition pool.
-
-    Every convolution is padded and the final pooling is adaptive, so only the
-    downsampling matters: ``"imagenet"`` halves with rounding up twice (7x7/2
-    conv, 3x3/2 max pool, both padded), each transition halves rounding down.
-    """
-    size = 1
-    while True:
-        s = size
-        if stem == "imagenet":
-            s = (s + 2 * 3 - 7) // 2 + 1     # conv0 7x7, stride 2, padding 3
-            s = (s + 2 * 1 - 3) // 2 + 1     # pool0 3x3, stride 2, padding 1
-        for _ in range(num_transitions):
-            s //= 2                           # transition AvgPool 2x2, stride 2
-            if s < 1:
-                break
-        if s >= 1:
-            return size
-        size += 1
-
-
-class DenseNet(nn.Module):
+class DenseNet(DeclaredInput, nn.Module):
     """A DenseNet: stem, dense blocks joined by transitions, BN-ReLU, global pool, FC.
 
     ``stem="imagenet"`` is the paper's 7x7/2 convolution with 2k filters and a
@@ -163,7 +141,14 @@ class DenseNet(nn.Module):
     The final BN-ReLU (``norm`` below) follows the last dense block as in
     torchvision and the authors' code; Table 1 shows only the pooling and the
     classifier.
+
+    Input: the ImageNet stem and three transitions (Table 1) need 29 px (the stem
+    halves twice rounding up, each transition halves rounding down); the CIFAR
+    stem and two transitions need 4 px.
     """
+
+    input_spec = InputSpec(size=224, min_size=29, mean=IMAGENET_MEAN, std=IMAGENET_STD)
+    cifar_input_spec = InputSpec(size=32, min_size=4)
 
     def __init__(self, block_config: Sequence[int], *, growth_rate: int = 32,
                  num_init_features: Optional[int] = None, bottleneck: bool = True,
@@ -173,6 +158,9 @@ class DenseNet(nn.Module):
         if not 0 < compression <= 1:
             raise ValueError(f"compression θ must be in (0, 1], got {compression}")
         k = growth_rate
+        self.in_channels = in_channels
+        if stem == "cifar":
+            self.input_spec = self.cifar_input_spec
         channels = num_init_features or 2 * k
         self.stem = self._make_stem(stem, in_channels, channels)
 
@@ -194,16 +182,7 @@ class DenseNet(nn.Module):
         self.classifier = nn.Linear(channels, num_classes)
         self.num_features = channels
 
-        for m in self.modules():                     # torchvision's initialisation
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.zeros_(m.bias)
-        guard_input(self, in_channels=in_channels,
-                    min_size=min_input_size(stem, len(block_config) - 1))
+        kaiming_bn_(self, mode="fan_in", zero_linear_bias=True)   # torchvision's initialisation
 
     @staticmethod
     def _make_stem(kind: str, in_channels: int, channels: int) -> nn.Sequential:
@@ -221,13 +200,31 @@ class DenseNet(nn.Module):
         raise ValueError(f"stem must be 'imagenet' (7x7/2 conv + max pool) or 'cifar' "
                          f"(one 3x3 conv, for 32x32 images), got {kind!r}")
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stem(x)              # (N, 2k, H/4, W/4); "cifar" stem: (N, 2k, H, W)
         x = self.body(x)              # each block adds L·k channels, each transition
                                       # keeps ⌊θ·m⌋ and halves H, W: (N, m, H', W')
-        x = self.relu(self.norm(x))   # (N, m, H', W')
+        return self.relu(self.norm(x))  # (N, m, H', W')
+
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
         x = self.pool(x).flatten(1)   # (N, m): global average pooling
         return self.classifier(x)     # (N, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_input(self, x)
+        return self.forward_head(self.forward_features(x))
+
+
+#: torchvision's names for the parts of a DenseNet -> the book's. torchvision keeps
+#: everything but the classifier in one ``features`` Sequential; the book splits it
+#: into the stem, the body (dense blocks and transitions) and the final BN ``norm``.
+#: The first entry that fits a key's start renames it (:func:`~cnnbook.models.transfer.rename_key`).
+TORCHVISION_NAMES = {
+    "features.conv0": "stem.conv0",
+    "features.norm0": "stem.norm0",
+    "features.norm5": "norm",
+    "features": "body",                 # features.denseblock1 ... -> body.denseblock1 ...
+}
 
 
 def from_torchvision(tv_model: nn.Module) -> DenseNet:
@@ -247,8 +244,7 @@ def from_torchvision(tv_model: nn.Module) -> DenseNet:
                      bn_size=first_layer.conv1.out_channels // first_layer.conv2.out_channels,
                      num_classes=tv_model.classifier.out_features,
                      in_channels=features.conv0.in_channels)
-    copy_state_in_order(tv_model, model)
-    return model.train(tv_model.training)
+    return load_by_name(model, tv_model, TORCHVISION_NAMES).train(tv_model.training)
 
 
 # --- the registry -------------------------------------------------------------------
@@ -258,31 +254,31 @@ def _imagenet_densenet(depth: int, num_classes: int, in_channels: int, **kwargs)
                     num_classes=num_classes, in_channels=in_channels, **kwargs)
 
 
-@register("densenet121")
+@register_model
 def densenet121(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> DenseNet:
     """DenseNet-121 (6-12-24-16 layers, k = 32, θ = 0.5), torchvision-compatible."""
     return _imagenet_densenet(121, num_classes, in_channels, **kwargs)
 
 
-@register("densenet169")
+@register_model
 def densenet169(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> DenseNet:
     """DenseNet-169 (6-12-32-32 layers, k = 32, θ = 0.5), torchvision-compatible."""
     return _imagenet_densenet(169, num_classes, in_channels, **kwargs)
 
 
-@register("densenet201")
+@register_model
 def densenet201(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> DenseNet:
     """DenseNet-201 (6-12-48-32 layers, k = 32, θ = 0.5), torchvision-compatible."""
     return _imagenet_densenet(201, num_classes, in_channels, **kwargs)
 
 
-@register("densenet264")
+@register_model
 def densenet264(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> DenseNet:
     """DenseNet-264 (6-12-64-48 layers, k = 32, θ = 0.5); torchvision has no counterpart."""
     return _imagenet_densenet(264, num_classes, in_channels, **kwargs)
 
 
-@register("densenet_cifar")
+@register_model
 def densenet_cifar(num_classes: int = 10, in_channels: int = 3, depth: int = 100,
                    growth_rate: int = 12, bc: bool = True, **kwargs) -> DenseNet:
     """The three-block CIFAR networks of the paper's section 4 (32x32 input).
@@ -304,19 +300,19 @@ def densenet_cifar(num_classes: int = 10, in_channels: int = 3, depth: int = 100
                     num_classes=num_classes, in_channels=in_channels, **kwargs)
 
 
-@register("densenet_bc_100_12")
+@register_model
 def densenet_bc_100_12(num_classes: int = 10, in_channels: int = 3, **kwargs) -> DenseNet:
     """DenseNet-BC with L = 100, k = 12 for CIFAR (Table 2: 0.8M parameters)."""
     return densenet_cifar(num_classes, in_channels, depth=100, growth_rate=12, bc=True, **kwargs)
 
 
-@register("densenet_40_12")
+@register_model
 def densenet_40_12(num_classes: int = 10, in_channels: int = 3, **kwargs) -> DenseNet:
     """The plain DenseNet with L = 40, k = 12 for CIFAR (Table 2: 1.0M parameters)."""
     return densenet_cifar(num_classes, in_channels, depth=40, growth_rate=12, bc=False, **kwargs)
 
 
-@register("densenet_small")
+@register_model
 def densenet_small(num_classes: int = 10, in_channels: int = 1, **kwargs) -> DenseNet:
     """Teaching size: DenseNet-BC with L = 28, k = 12 (3 blocks of 4 bottleneck layers).
 

@@ -1,17 +1,19 @@
-"""LeNet: the d2l-style network of the notes, the 1998 paper's LeNet-5, and a modern variant.
+"""LeNet: d2l's network (as the study notes write it), the 1998 paper's LeNet-5, and a modern variant.
 
 Paper: Y. LeCun, L. Bottou, Y. Bengio, P. Haffner, "Gradient-based learning
 applied to document recognition", Proc. IEEE 86(11), 1998 (``lecun1998gradient``).
 
-Three models live here:
+Three registered models, two classes:
 
-* :class:`LeNet` -- the network the study notes (and d2l) write: 28x28 input
+* :class:`LeNet` -- d2l's network, which one set of the study notes copies as an
+  ``nn.Sequential`` (another set writes its own class without padding, which
+  fails on 28x28 digits): 28x28 input
   padded by 2 on each side, sigmoid, average pooling, dense layers 120-84-10.
 * :class:`LeNet5` -- the paper's LeNet-5, layer for layer: C1, S2 (trainable
   subsampling), C3 (partial connection table), S4, C5, F6 and the Euclidean RBF
   output. Its 60,000 trainable parameters equal the paper's count exactly.
-* :class:`ModernLeNet` -- the same shape with today's defaults: ReLU, max
-  pooling and BatchNorm.
+* ``lenet_modern`` -- :class:`LeNet` configured with today's defaults: ReLU,
+  max pooling and BatchNorm.
 """
 from __future__ import annotations
 
@@ -19,14 +21,15 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from .registry import register
-from .validation import guard_input
+from .init import lecun_uniform_
+from .registry import register_model
+from .validation import DeclaredInput, InputSpec, check_input
 
-__all__ = ["LeNet", "LeNet5", "ModernLeNet", "C3_CONNECTIONS", "DIGIT_BITMAPS"]
+__all__ = ["LeNet", "LeNet5", "C3_CONNECTIONS", "DIGIT_SHEET", "DIGIT_BITMAPS"]
 
 
-class LeNet(nn.Sequential):
-    """The d2l-style LeNet of the study notes (28x28 grey input).
+class LeNet(DeclaredInput, nn.Sequential):
+    """d2l's LeNet (Zhang et al., *Dive into Deep Learning*), as the study notes write it (28x28 grey input).
 
     ``Conv(5x5, pad 2) -> sigmoid -> AvgPool 2 -> Conv(5x5) -> sigmoid ->
     AvgPool 2 -> FC 120 -> FC 84 -> FC 10``. Padding 2 is *per side*: 28 + 2 + 2
@@ -35,55 +38,35 @@ class LeNet(nn.Sequential):
     Departs from the paper: full C3 connections, plain average pooling without
     trainable coefficients, logistic sigmoid instead of scaled tanh, and a linear
     output layer trained with softmax cross-entropy instead of RBF units.
-    ``activation`` and ``pool`` let a chapter swap in ReLU / max pooling.
+    ``activation`` and ``pool`` let a chapter swap in ReLU / max pooling, and
+    ``batch_norm=True`` puts BatchNorm after every layer but the last (Ioffe &
+    Szegedy 2015): with ReLU and max pooling that is ``lenet_modern``.
+
+    The dense head reads 16 maps of 5x5, which inputs of 28 to 31 pixels give.
     """
+
+    input_spec = InputSpec(size=28, min_size=28, max_size=31)
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1,
-                 activation: type[nn.Module] = nn.Sigmoid, pool: type[nn.Module] = nn.AvgPool2d):
+                 activation: type[nn.Module] = nn.Sigmoid, pool: type[nn.Module] = nn.AvgPool2d,
+                 batch_norm: bool = False):
+        def bn(layer: nn.Module, norm: type[nn.Module], width: int) -> list[nn.Module]:
+            return [layer, norm(width), activation()] if batch_norm else [layer, activation()]
+
         super().__init__(
-            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), activation(),  # (N, 6, 28, 28)
-            pool(kernel_size=2, stride=2),                                       # (N, 6, 14, 14)
-            nn.Conv2d(6, 16, kernel_size=5), activation(),                       # (N, 16, 10, 10)
-            pool(kernel_size=2, stride=2),                                       # (N, 16, 5, 5)
-            nn.Flatten(),                                                        # (N, 400)
-            nn.Linear(16 * 5 * 5, 120), activation(),                            # (N, 120)
-            nn.Linear(120, 84), activation(),                                    # (N, 84)
-            nn.Linear(84, num_classes),                                          # (N, classes)
+            *bn(nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), nn.BatchNorm2d, 6),  # (N, 6, 28, 28)
+            pool(kernel_size=2, stride=2),                                                 # (N, 6, 14, 14)
+            *bn(nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d, 16),                     # (N, 16, 10, 10)
+            pool(kernel_size=2, stride=2),                                                 # (N, 16, 5, 5)
+            nn.Flatten(),                                                                  # (N, 400)
+            *bn(nn.Linear(16 * 5 * 5, 120), nn.BatchNorm1d, 120),                          # (N, 120)
+            *bn(nn.Linear(120, 84), nn.BatchNorm1d, 84),                                   # (N, 84)
+            nn.Linear(84, num_classes),                                                    # (N, classes)
         )
-        # The dense head is sized for a 28x28 input (5x5 maps after two pools).
-        guard_input(self, in_channels=in_channels, min_size=28)
+        self.in_channels = in_channels
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[-2:] != (28, 28):
-            raise ValueError(f"LeNet's dense head is sized for 28x28 images (16 maps of 5x5 = 400 "
-                             f"features) but got {tuple(x.shape[-2:])}. Resize the images to 28x28.")
-        return super().forward(x)
-
-
-class ModernLeNet(nn.Sequential):
-    """LeNet's shape with modern parts: BatchNorm after each layer, ReLU, max pooling.
-
-    Not from a paper: the ingredients come from later chapters (ReLU and max
-    pooling from AlexNet, BatchNorm from Ioffe & Szegedy 2015).
-    """
-
-    def __init__(self, num_classes: int = 10, in_channels: int = 1):
-        super().__init__(
-            nn.Conv2d(in_channels, 6, kernel_size=5, padding=2), nn.BatchNorm2d(6), nn.ReLU(),
-            nn.MaxPool2d(kernel_size=2, stride=2),                       # (N, 6, 14, 14)
-            nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.ReLU(),
-            nn.MaxPool2d(kernel_size=2, stride=2),                       # (N, 16, 5, 5)
-            nn.Flatten(),
-            nn.Linear(16 * 5 * 5, 120), nn.BatchNorm1d(120), nn.ReLU(),
-            nn.Linear(120, 84), nn.BatchNorm1d(84), nn.ReLU(),
-            nn.Linear(84, num_classes),
-        )
-        guard_input(self, in_channels=in_channels, min_size=28)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[-2:] != (28, 28):
-            raise ValueError(f"ModernLeNet's dense head is sized for 28x28 images but got "
-                             f"{tuple(x.shape[-2:])}. Resize the images to 28x28.")
+        check_input(self, x)
         return super().forward(x)
 
 
@@ -99,43 +82,34 @@ C3_CONNECTIONS: tuple[tuple[int, ...], ...] = (
     (0, 1, 2, 3, 4, 5),
 )
 
-#: Stylised 7-wide, 12-tall bitmaps of the digits 0-9, one string per row
-#: ("#" = +1, "." = -1). The paper's F6-to-output prototypes are 7x12 bitmaps
-#: of the ASCII characters (its Fig. 3); these are our own drawing of the digits,
-#: since the paper does not print the bit values.
+#: Stylised 7-wide, 12-tall bitmaps of the digits 0-9, drawn side by side: each
+#: string is one row of all ten digits, 7 characters per digit and a space between
+#: ("#" = +1, "." = -1). The paper's F6-to-output prototypes are 7x12 bitmaps of the
+#: ASCII characters (its Fig. 3); these are our own drawing of the digits, since the
+#: paper does not print the bit values.
+DIGIT_SHEET: tuple[str, ...] = (
+    "....... ....... ....... ....... ....... ....... ....... ....... ....... .......",
+    "..###.. ...#... ..###.. .####.. .....#. ####### ..###.. ####### ..###.. ..###..",
+    ".#...#. ..##... .#...#. #....#. ....##. #...... .#..... ......# .#...#. .#...#.",
+    "#.....# .#.#... #.....# ......# ...#.#. #...... #...... .....#. #.....# #.....#",
+    "#.....# ...#... ......# .....#. ..#..#. #.###.. #...... .....#. .#...#. #.....#",
+    "#.....# ...#... .....#. ..###.. .#...#. ##...#. #.###.. ....#.. ..###.. .#...##",
+    "#.....# ...#... ....#.. .....#. #....#. ......# ##...#. ....#.. .#...#. ..###.#",
+    "#.....# ...#... ...#... ......# ####### ......# #.....# ...#... #.....# ......#",
+    "#.....# ...#... ..#.... ......# .....#. ......# #.....# ...#... #.....# .....#.",
+    ".#...#. ...#... .#..... #....#. .....#. #....#. .#...#. ..#.... .#...#. ....#..",
+    "..###.. .#####. ####### .####.. .....#. .####.. ..###.. ..#.... ..###.. .##....",
+    "....... ....... ....... ....... ....... ....... ....... ....... ....... .......",
+)
+
+#: The same bitmaps, one tuple of 12 rows per digit.
 DIGIT_BITMAPS: dict[int, tuple[str, ...]] = {
-    0: (".......", "..###..", ".#...#.", "#.....#", "#.....#", "#.....#",
-        "#.....#", "#.....#", "#.....#", ".#...#.", "..###..", "......."),
-    1: (".......", "...#...", "..##...", ".#.#...", "...#...", "...#...",
-        "...#...", "...#...", "...#...", "...#...", ".#####.", "......."),
-    2: (".......", "..###..", ".#...#.", "#.....#", "......#", ".....#.",
-        "....#..", "...#...", "..#....", ".#.....", "#######", "......."),
-    3: (".......", ".####..", "#....#.", "......#", ".....#.", "..###..",
-        ".....#.", "......#", "......#", "#....#.", ".####..", "......."),
-    4: (".......", ".....#.", "....##.", "...#.#.", "..#..#.", ".#...#.",
-        "#....#.", "#######", ".....#.", ".....#.", ".....#.", "......."),
-    5: (".......", "#######", "#......", "#......", "#.###..", "##...#.",
-        "......#", "......#", "......#", "#....#.", ".####..", "......."),
-    6: (".......", "..###..", ".#.....", "#......", "#......", "#.###..",
-        "##...#.", "#.....#", "#.....#", ".#...#.", "..###..", "......."),
-    7: (".......", "#######", "......#", ".....#.", ".....#.", "....#..",
-        "....#..", "...#...", "...#...", "..#....", "..#....", "......."),
-    8: (".......", "..###..", ".#...#.", "#.....#", ".#...#.", "..###..",
-        ".#...#.", "#.....#", "#.....#", ".#...#.", "..###..", "......."),
-    9: (".......", "..###..", ".#...#.", "#.....#", "#.....#", ".#...##",
-        "..###.#", "......#", ".....#.", "....#..", ".##....", "......."),
-}
+    d: tuple(row[8 * d:8 * d + 7] for row in DIGIT_SHEET) for d in range(10)}
 
 
 def scaled_tanh(a: torch.Tensor) -> torch.Tensor:
     """The paper's squashing function f(a) = A tanh(S a), A = 1.7159, S = 2/3 (Appendix A)."""
     return 1.7159 * torch.tanh(a * (2.0 / 3.0))
-
-
-def _paper_uniform_(tensor: torch.Tensor, fan_in: int) -> None:
-    """Paper's initialisation: uniform in [-2.4/F_i, 2.4/F_i], F_i the unit's fan-in."""
-    bound = 2.4 / fan_in
-    nn.init.uniform_(tensor, -bound, bound)
 
 
 class Subsampling(nn.Module):
@@ -149,8 +123,8 @@ class Subsampling(nn.Module):
         super().__init__()
         self.coefficient = nn.Parameter(torch.empty(channels))
         self.bias = nn.Parameter(torch.empty(channels))
-        _paper_uniform_(self.coefficient, fan_in=4)
-        _paper_uniform_(self.bias, fan_in=4)
+        lecun_uniform_(self.coefficient, fan_in=4)
+        lecun_uniform_(self.bias, fan_in=4)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         window_sum = F.avg_pool2d(x, kernel_size=2, stride=2) * 4        # (N, C, H/2, W/2)
@@ -206,7 +180,7 @@ class EuclideanRBF(nn.Module):
         super().__init__()
         if num_classes > len(DIGIT_BITMAPS):
             raise ValueError("LeNet5's RBF output has bitmap prototypes for the 10 digits only; "
-                             "use LeNet or ModernLeNet for more classes.")
+                             'use create_model("lenet") or create_model("lenet_modern") for more classes.')
         protos = [[1.0 if c == "#" else -1.0 for row in DIGIT_BITMAPS[d] for c in row]
                   for d in range(num_classes)]
         self.register_buffer("prototypes", torch.tensor(protos))          # (classes, 84)
@@ -215,7 +189,7 @@ class EuclideanRBF(nn.Module):
         return torch.cdist(x, self.prototypes).pow(2)                     # (N, classes)
 
 
-class LeNet5(nn.Module):
+class LeNet5(DeclaredInput, nn.Module):
     """LeNet-5 as described in Section II.B of the 1998 paper (32x32 input).
 
     =====  =========================  =======================  ===========
@@ -241,8 +215,13 @@ class LeNet5(nn.Module):
     optimiser is replaced by whatever optimiser the caller chooses.
     """
 
+    input_spec = InputSpec(size=32, min_size=32, max_size=35,
+                           fix="pad 28×28 digits to 32×32 as the paper does: transforms.Pad(2) "
+                               "or F.pad(x, (2, 2, 2, 2))")
+
     def __init__(self, num_classes: int = 10, in_channels: int = 1):
         super().__init__()
+        self.in_channels = in_channels
         self.c1 = nn.Conv2d(in_channels, 6, kernel_size=5)
         self.s2 = Subsampling(6)
         self.c3 = PartialConv2d(6)
@@ -252,15 +231,11 @@ class LeNet5(nn.Module):
         self.output = EuclideanRBF(num_classes)
         for layer in (self.c1, self.c5, self.f6):
             fan_in = layer.weight[0].numel()
-            _paper_uniform_(layer.weight, fan_in)
-            _paper_uniform_(layer.bias, fan_in)
-        guard_input(self, in_channels=in_channels, min_size=32)
+            lecun_uniform_(layer.weight, fan_in)
+            lecun_uniform_(layer.bias, fan_in)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[-2:] != (32, 32):
-            raise ValueError(f"LeNet5 takes 32x32 images (the paper pads 28x28 digits to 32x32) "
-                             f"but got {tuple(x.shape[-2:])}. Pad with F.pad(x, (2, 2, 2, 2)) "
-                             "or resize to 32.")
+        check_input(self, x)                 # (N, 1, 32, 32)
         x = scaled_tanh(self.c1(x))          # (N, 6, 28, 28)
         x = scaled_tanh(self.s2(x))          # (N, 6, 14, 14)
         x = scaled_tanh(self.c3(x))          # (N, 16, 10, 10)
@@ -270,19 +245,20 @@ class LeNet5(nn.Module):
         return -self.output(x)               # (N, classes): logits = -RBF penalty
 
 
-@register("lenet")
+@register_model
 def lenet(num_classes: int = 10, in_channels: int = 1, **kwargs) -> LeNet:
-    """The d2l-style LeNet of the notes (sigmoid, average pooling)."""
+    """d2l's LeNet, as the study notes write it (sigmoid, average pooling; 28x28 input)."""
     return LeNet(num_classes=num_classes, in_channels=in_channels, **kwargs)
 
 
-@register("lenet5")
+@register_model
 def lenet5(num_classes: int = 10, in_channels: int = 1) -> LeNet5:
     """The 1998 paper's LeNet-5 (32x32 input, RBF output)."""
     return LeNet5(num_classes=num_classes, in_channels=in_channels)
 
 
-@register("lenet_modern")
-def lenet_modern(num_classes: int = 10, in_channels: int = 1) -> ModernLeNet:
-    """LeNet with BatchNorm, ReLU and max pooling."""
-    return ModernLeNet(num_classes=num_classes, in_channels=in_channels)
+@register_model
+def lenet_modern(num_classes: int = 10, in_channels: int = 1) -> LeNet:
+    """LeNet with today's parts: BatchNorm, ReLU and max pooling (not from a paper)."""
+    return LeNet(num_classes=num_classes, in_channels=in_channels,
+                 activation=nn.ReLU, pool=nn.MaxPool2d, batch_norm=True)

@@ -5,10 +5,11 @@ Paper: M. Lin, Q. Chen, S. Yan, "Network In Network", ICLR 2014 (``lin2014networ
 * :func:`nin_block` -- the block of the study notes: a convolution with ReLU,
   then two 1x1 convolutions with ReLU (the paper's "mlpconv" layer: a small
   multilayer perceptron slid over the image, which a 1x1 convolution is).
-* :class:`NiN` -- the network of the notes and d2l: AlexNet's first three
+* :class:`NiN` -- d2l's network, built from the notes' block: AlexNet's first three
   widths as mlpconv blocks, a last block with one channel per class, and global
   average pooling in place of the fully connected head.
-* :class:`SmallNiN` -- the same shape at teaching size, for 64x64 grey images.
+* ``nin_small`` -- the same network configured at teaching size (:class:`NiNConfig`),
+  for 64x64 grey images.
 
 ==================================  ===========  ============
 model                               min input    parameters
@@ -20,13 +21,16 @@ model                               min input    parameters
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import nn
 
-from .registry import register
-from .validation import guard_input
+from .init import kaiming_relu_
+from .registry import register_model
+from .validation import DeclaredInput, InputSpec, check_input
 
-__all__ = ["nin_block", "NiN", "SmallNiN"]
+__all__ = ["nin_block", "NiNConfig", "NiN"]
 
 
 def nin_block(in_channels: int, out_channels: int, kernel_size: int, stride: int,
@@ -44,22 +48,17 @@ def nin_block(in_channels: int, out_channels: int, kernel_size: int, stride: int
     )
 
 
-def _kaiming_init(model: nn.Module) -> None:
-    """Kaiming-normal weights (He et al., 2015) and zero biases for every convolution.
-
-    Every convolution here, the last one included, is followed by ReLU, so the
-    ReLU gain sqrt(2) is the right one throughout; it keeps the activations at
-    a steady scale through the 12 layers and lets the network train from scratch
-    with plain SGD.
-    """
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            nn.init.zeros_(m.bias)
+@dataclass(frozen=True)
+class NiNConfig:
+    """The widths of the three mlpconv blocks before the class maps, block1's (kernel, stride,
+    padding) -- blocks 2 and 3 are 5x5 and 3x3, 'same' padded -- and the input they imply."""
+    widths: tuple[int, int, int] = (96, 256, 384)
+    conv1: tuple[int, int, int] = (11, 4, 0)
+    input: InputSpec = InputSpec(size=224, min_size=67)
 
 
-class NiN(nn.Module):
-    """The NiN of the study notes and d2l (Zhang et al., *Dive into Deep Learning*, Sec. 8.3).
+class NiN(DeclaredInput, nn.Module):
+    """d2l's NiN (Zhang et al., *Dive into Deep Learning*, Sec. 8.3), from the study notes' :func:`nin_block`.
 
     ======  =================================================  ================
     stage   what                                               output (224 in)
@@ -93,24 +92,29 @@ class NiN(nn.Module):
 
     Minimum input 67x67: pool3 needs a 3x3 map, so block2 at least 7x7, so
     block1 at least 15x15, and floor((67 - 11)/4) + 1 = 15. Above that any size
-    works (global pooling has no fixed size).
+    works (global pooling has no fixed size). Every convolution, the last one
+    included, is followed by ReLU, so all get Kaiming (ReLU-gain) initialisation.
     """
 
-    def __init__(self, num_classes: int = 1000, in_channels: int = 3, dropout: float = 0.5):
+    def __init__(self, num_classes: int = 1000, in_channels: int = 3, *, config: NiNConfig = NiNConfig(),
+                 dropout: float = 0.5):
         super().__init__()
-        self.block1 = nin_block(in_channels, 96, kernel_size=11, stride=4, padding=0)
+        c1, c2, c3 = config.widths
+        kernel, stride, padding = config.conv1
+        self.config, self.in_channels, self.input_spec = config, in_channels, config.input
+        self.block1 = nin_block(in_channels, c1, kernel_size=kernel, stride=stride, padding=padding)
         self.pool1 = nn.MaxPool2d(kernel_size=3, stride=2)
-        self.block2 = nin_block(96, 256, kernel_size=5, stride=1, padding=2)
+        self.block2 = nin_block(c1, c2, kernel_size=5, stride=1, padding=2)
         self.pool2 = nn.MaxPool2d(kernel_size=3, stride=2)
-        self.block3 = nin_block(256, 384, kernel_size=3, stride=1, padding=1)
+        self.block3 = nin_block(c2, c3, kernel_size=3, stride=1, padding=1)
         self.pool3 = nn.MaxPool2d(kernel_size=3, stride=2)
         self.dropout = nn.Dropout(dropout)
-        self.block4 = nin_block(384, num_classes, kernel_size=3, stride=1, padding=1)
+        self.block4 = nin_block(c3, num_classes, kernel_size=3, stride=1, padding=1)
         self.gap = nn.AdaptiveAvgPool2d((1, 1))
-        _kaiming_init(self)
-        guard_input(self, in_channels=in_channels, min_size=67)
+        kaiming_relu_(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_input(self, x)
         x = self.pool1(self.block1(x))   # (N, 96, 54, 54) -> (N, 96, 26, 26)     [224x224 input]
         x = self.pool2(self.block2(x))   # (N, 256, 26, 26) -> (N, 256, 12, 12)
         x = self.pool3(self.block3(x))   # (N, 384, 12, 12) -> (N, 384, 5, 5)
@@ -118,48 +122,19 @@ class NiN(nn.Module):
         return self.gap(x).flatten(1)    # (N, classes, 1, 1) -> (N, classes)
 
 
-class SmallNiN(nn.Module):
-    """NiN's shape at teaching size, for 64x64 grey images (e.g. Fashion-MNIST resized).
-
-    Four mlpconv blocks with 32, 64, 96 and ``num_classes`` channels; the first
-    is 5x5 with stride 2 (instead of 11x11/4), the second 5x5, the others 3x3;
-    3x3/2 max pooling after the first three, dropout 0.5 before the last, then
-    global average pooling. About 0.15 M parameters.
-
-    Minimum input 29x29: pool3 needs a 3x3 map, so block1 must give 15x15, and
-    floor((29 + 4 - 5)/2) + 1 = 15. (Plain 28x28 images are one pixel short;
-    resize them, to 64 for the intended shapes.) Kaiming initialisation.
-    """
-
-    def __init__(self, num_classes: int = 10, in_channels: int = 1, dropout: float = 0.5):
-        super().__init__()
-        self.block1 = nin_block(in_channels, 32, kernel_size=5, stride=2, padding=2)
-        self.pool1 = nn.MaxPool2d(kernel_size=3, stride=2)
-        self.block2 = nin_block(32, 64, kernel_size=5, stride=1, padding=2)
-        self.pool2 = nn.MaxPool2d(kernel_size=3, stride=2)
-        self.block3 = nin_block(64, 96, kernel_size=3, stride=1, padding=1)
-        self.pool3 = nn.MaxPool2d(kernel_size=3, stride=2)
-        self.dropout = nn.Dropout(dropout)
-        self.block4 = nin_block(96, num_classes, kernel_size=3, stride=1, padding=1)
-        self.gap = nn.AdaptiveAvgPool2d((1, 1))
-        _kaiming_init(self)
-        guard_input(self, in_channels=in_channels, min_size=29)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.pool1(self.block1(x))   # (N, 32, 32, 32) -> (N, 32, 15, 15)     [64x64 input]
-        x = self.pool2(self.block2(x))   # (N, 64, 15, 15) -> (N, 64, 7, 7)
-        x = self.pool3(self.block3(x))   # (N, 96, 7, 7) -> (N, 96, 3, 3)
-        x = self.block4(self.dropout(x))  # (N, classes, 3, 3)
-        return self.gap(x).flatten(1)    # (N, classes, 1, 1) -> (N, classes)
-
-
-@register("nin")
+@register_model
 def nin(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> NiN:
-    """The notes' / d2l's Network in Network (224x224 input, min 67x67)."""
-    return NiN(num_classes=num_classes, in_channels=in_channels, **kwargs)
+    """d2l's Network in Network (224x224 input, min 67x67)."""
+    return NiN(num_classes, in_channels, **kwargs)
 
 
-@register("nin_small")
-def nin_small(num_classes: int = 10, in_channels: int = 1, **kwargs) -> SmallNiN:
-    """Teaching-size NiN for 64x64 grey images (min 29x29)."""
-    return SmallNiN(num_classes=num_classes, in_channels=in_channels, **kwargs)
+@register_model
+def nin_small(num_classes: int = 10, in_channels: int = 1, **kwargs) -> NiN:
+    """NiN at teaching size, for 64x64 grey images: blocks of 32, 64 and 96 channels.
+
+    The first block is 5x5 with stride 2 instead of 11x11/4; about 0.15 M parameters.
+    Minimum input 29x29: pool3 needs a 3x3 map, so block1 must give 15x15, and
+    floor((29 + 4 - 5)/2) + 1 = 15 (plain 28x28 images are one pixel short; resize them).
+    """
+    config = NiNConfig(widths=(32, 64, 96), conv1=(5, 2, 2), input=InputSpec(size=64, min_size=29))
+    return NiN(num_classes, in_channels, config=config, **kwargs)

@@ -1,58 +1,44 @@
-"""The model registry: one name for every network in the book.
+"""The model registry: one name for every network in the book, timm / torchvision style.
 
-Family modules (``lenet.py``, ``alexnet.py``, ...) decorate their factory
-functions with :func:`register`; :func:`create_model` builds any of them by name.
-Every factory takes ``num_classes`` and ``in_channels``.
+Each family module decorates one function per name with :func:`register_model`;
+the function's name is the model's name. :func:`create_model` passes on only the
+arguments its caller gives, so every factory's own defaults (1000 RGB classes for
+the papers' ImageNet networks, 10 grey classes for the teaching-size ones) hold.
 """
 from __future__ import annotations
 
 import fnmatch
-import importlib
-import pkgutil
 from typing import Callable
 
 from torch import nn
 
-__all__ = ["register", "create_model", "list_models"]
+__all__ = ["register_model", "create_model", "list_models"]
 
-_FACTORIES: dict[str, Callable[..., nn.Module]] = {}
-_loaded = False
-
-
-def register(name: str) -> Callable:
-    """Decorator: make a factory available as ``create_model(name)``."""
-    def decorator(factory: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
-        if name in _FACTORIES and _FACTORIES[name] is not factory:
-            raise ValueError(f"model name {name!r} is registered twice")
-        _FACTORIES[name] = factory
-        return factory
-    return decorator
+_MODELS: dict[str, Callable[..., nn.Module]] = {}
 
 
-def _load_families() -> None:
-    """Import every module of ``cnnbook.models`` so that their factories register."""
-    global _loaded
-    if _loaded:
-        return
-    import cnnbook.models as package
-    for info in pkgutil.iter_modules(package.__path__):
-        importlib.import_module(f"{package.__name__}.{info.name}")
-    _loaded = True
+def register_model(factory: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
+    """Decorator: make ``factory`` available as ``create_model(factory.__name__)``."""
+    name = factory.__name__
+    if name in _MODELS:
+        raise ValueError(f"model name {name!r} is registered twice")
+    _MODELS[name] = factory
+    return factory
 
 
 def list_models(pattern: str = "*") -> list[str]:
-    """Names accepted by :func:`create_model`, optionally filtered by a glob."""
-    _load_families()
-    return sorted(n for n in _FACTORIES if fnmatch.fnmatch(n, pattern))
+    """Names accepted by :func:`create_model`, optionally filtered by a glob such as ``"resnet*"``."""
+    return sorted(n for n in _MODELS if fnmatch.fnmatch(n, pattern))
 
 
-def create_model(name: str, *, num_classes: int = 10, in_channels: int = 1, **kwargs) -> nn.Module:
-    """Build a registered model, e.g. ``create_model("resnet18", num_classes=10, in_channels=1)``."""
-    _load_families()
-    try:
-        factory = _FACTORIES[name]
-    except KeyError:
-        close = [n for n in _FACTORIES if name.split("_")[0] in n][:8]
+def create_model(name: str, **kwargs) -> nn.Module:
+    """Build a registered model, e.g. ``create_model("resnet18", num_classes=10, in_channels=1)``.
+
+    Only the keyword arguments given are passed to the factory (``num_classes``,
+    ``in_channels`` and any the family takes); the rest keep the factory's defaults.
+    """
+    if name not in _MODELS:
+        close = [n for n in _MODELS if name.split("_")[0] in n][:8]
         hint = f" Did you mean one of {close}?" if close else ""
-        raise KeyError(f"unknown model {name!r}.{hint} See cnnbook.models.list_models().") from None
-    return factory(num_classes=num_classes, in_channels=in_channels, **kwargs)
+        raise KeyError(f"unknown model {name!r}.{hint} See cnnbook.models.list_models().")
+    return _MODELS[name](**kwargs)

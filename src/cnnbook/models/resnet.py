@@ -15,16 +15,18 @@ the shortcut cannot be the identity; the paper's options are
 
 What lives here:
 
-* :class:`BasicBlock` (two 3x3 convs) and :class:`Bottleneck` (1x1, 3x3, 1x1
-  with expansion 4), post-activation as in ``he2016deep``;
-* :class:`PreActBlock`, the pre-activation unit of ``he2016identity``;
+* the blocks, from :mod:`cnnbook.models.resnet_blocks`: :class:`BasicBlock` (two
+  3x3 convs) and :class:`Bottleneck` (1x1, 3x3, 1x1 with expansion 4),
+  post-activation as in ``he2016deep``, and :class:`PreActBlock`, the
+  pre-activation unit of ``he2016identity``;
 * :class:`ResNet`, one class for all of them, configured by data:
   :data:`RESNET_CONFIGS` is the paper's Table 1, the CIFAR networks of section
   4.2 are ``3`` stages of 16/32/64 filters with 6n+2 layers, and
   ``shortcuts=False`` turns any of them into the *plain* network of the same
   depth (the degradation experiment of Fig. 1 and Fig. 6);
-* :func:`from_torchvision`, which copies a torchvision ResNet-18/34/50/101/152
-  into the book's model. Pretrained weights: ``from_torchvision(
+* :func:`from_torchvision`, which loads a torchvision ResNet-18/34/50/101/152
+  into the book's model by name (:data:`TORCHVISION_NAMES`: torchvision's
+  ``layer1`` is the paper's ``conv2_x``, its ``downsample`` the paper's shortcut). Pretrained weights: ``from_torchvision(
   cnnbook.models.transfer.load_pretrained("resnet50"))``.
 
 **Stride placement.** The paper's bottleneck puts the stride 2 of the first
@@ -37,195 +39,28 @@ torchvision placement so that ImageNet weights transfer, and
 ``"resnet50_paper"`` etc. use the paper's. Parameter counts are identical;
 outputs differ.
 
-Initialisation everywhere is torchvision's: Kaiming-normal convolutions
-(``mode="fan_out"``, ReLU gain), BatchNorm gamma = 1 and beta = 0, PyTorch's
-default for the final linear layer. The paper uses the same Kaiming (He et al.
+Initialisation everywhere is torchvision's (:func:`~cnnbook.models.init.kaiming_bn_`):
+Kaiming-normal convolutions (``mode="fan_out"``, ReLU gain), BatchNorm gamma = 1
+and beta = 0, PyTorch's default for the final linear layer. The paper uses the same Kaiming (He et al.
 2015) initialisation.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Optional, Sequence, Union
+from typing import Sequence, Union
 
 import torch
 from torch import nn
-import torch.nn.functional as F
 
-from .registry import register
-from .transfer import copy_state_in_order
-from .validation import guard_input
+from .init import kaiming_bn_
+from .resnet_blocks import (BasicBlock, Bottleneck, PreActBlock, Shortcut, ZeroPadShortcut,  # noqa: F401
+                            conv3x3, make_shortcut)
+from .registry import register_model
+from .transfer import load_by_name
+from .validation import IMAGENET_MEAN, IMAGENET_STD, DeclaredInput, InputSpec, check_input
 
-__all__ = ["BasicBlock", "Bottleneck", "PreActBlock", "ZeroPadShortcut", "ResNet",
-           "RESNET_CONFIGS", "cifar_blocks_per_stage", "from_torchvision"]
-
-Shortcut = Optional[str]  # "A", "B", "C", or None for a plain (shortcut-free) block
-_SHORTCUT_OPTIONS = ("A", "B", "C", None)
-
-
-def conv3x3(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
-    """3x3 convolution with padding 1 and no bias (a BatchNorm follows)."""
-    return nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=stride, padding=1, bias=False)
-
-
-def conv1x1(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
-    """1x1 convolution with no bias (a BatchNorm follows)."""
-    return nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=stride, bias=False)
-
-
-class ZeroPadShortcut(nn.Module):
-    """Option A shortcut: identity that subsamples by ``stride`` and zero-pads new channels.
-
-    The paper (section 3.3 and 4.2) uses it for the CIFAR networks so that
-    residual and plain nets have exactly the same parameters. Subsampling takes
-    every ``stride``-th pixel (what a strided 1x1 identity does). The extra
-    channels are appended after the existing ones; the paper does not say where
-    its zeros go, and any placement gives the same network up to a permutation.
-    """
-
-    def __init__(self, in_channels: int, out_channels: int, stride: int = 1):
-        super().__init__()
-        if out_channels < in_channels:
-            raise ValueError("ZeroPadShortcut can only add channels, not remove them")
-        self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x[:, :, ::self.stride, ::self.stride]                 # (N, C_in, H/s, W/s)
-        extra = self.out_channels - self.in_channels
-        return F.pad(x, (0, 0, 0, 0, 0, extra))                   # (N, C_out, H/s, W/s)
-
-    def extra_repr(self) -> str:
-        return f"{self.in_channels}, {self.out_channels}, stride={self.stride}"
-
-
-def make_shortcut(option: Shortcut, in_channels: int, out_channels: int, stride: int, *,
-                  norm: bool = True) -> Optional[nn.Module]:
-    """The shortcut of one block: ``None`` (plain), identity, zero-pad (A) or projection (B, C).
-
-    ``norm=False`` leaves the BatchNorm off the projection (pre-activation units,
-    whose projection reads an already normalised input).
-    """
-    if option not in _SHORTCUT_OPTIONS:
-        raise ValueError(f"shortcut must be one of 'A', 'B', 'C' or None (plain net), got {option!r}")
-    if option is None:
-        return None
-    same_shape = stride == 1 and in_channels == out_channels
-    if option == "A":
-        return nn.Identity() if same_shape else ZeroPadShortcut(in_channels, out_channels, stride)
-    if option == "B" and same_shape:
-        return nn.Identity()
-    projection = conv1x1(in_channels, out_channels, stride)          # W_s in the paper's eq. (2)
-    return nn.Sequential(projection, nn.BatchNorm2d(out_channels)) if norm else projection
-
-
-class BasicBlock(nn.Module):
-    """The two-layer residual block of ``he2016deep`` Fig. 2 (ResNet-18/34 and the CIFAR nets).
-
-    F(x) = BN(W_2 ReLU(BN(W_1 x))) with W_1, W_2 3x3 convolutions, and the block
-    outputs y = ReLU(F(x) + W_s x): the second ReLU acts on the *sum*. The first
-    convolution carries the stride. ``shortcut`` picks the paper's option A, B or
-    C for W_s, or ``None`` for the plain block y = ReLU(F(x)).
-    """
-
-    expansion = 1
-
-    def __init__(self, in_channels: int, channels: int, stride: int = 1, shortcut: Shortcut = "B"):
-        super().__init__()
-        out_channels = channels * self.expansion
-        self.conv1 = conv3x3(in_channels, channels, stride)
-        self.bn1 = nn.BatchNorm2d(channels)
-        self.relu1 = nn.ReLU()
-        self.conv2 = conv3x3(channels, out_channels)
-        self.bn2 = nn.BatchNorm2d(out_channels)
-        self.relu2 = nn.ReLU()
-        self.shortcut = make_shortcut(shortcut, in_channels, out_channels, stride)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.relu1(self.bn1(self.conv1(x)))      # (N, C, H/s, W/s)
-        out = self.bn2(self.conv2(out))                # (N, C, H/s, W/s): F(x)
-        if self.shortcut is not None:
-            out = out + self.shortcut(x)               # F(x) + x
-        return self.relu2(out)                         # ReLU after the addition
-
-
-class Bottleneck(nn.Module):
-    """The three-layer bottleneck block of ``he2016deep`` Fig. 5 (ResNet-50/101/152).
-
-    F(x): 1x1 conv reduces to ``channels`` (the paper's 64, 128, 256, 512), 3x3
-    conv at that width, 1x1 conv restores ``4 * channels``; BN after each conv,
-    ReLU after the first two; then y = ReLU(F(x) + W_s x).
-
-    ``stride_in_1x1=True`` (the default) puts the block's stride in the first
-    1x1 convolution as the paper does; ``False`` puts it in the 3x3 convolution
-    as torchvision does ("ResNet v1.5"), which is what its ImageNet weights
-    expect. Both have the same parameters.
-    """
-
-    expansion = 4
-
-    def __init__(self, in_channels: int, channels: int, stride: int = 1, shortcut: Shortcut = "B",
-                 stride_in_1x1: bool = True):
-        super().__init__()
-        out_channels = channels * self.expansion
-        stride_1x1, stride_3x3 = (stride, 1) if stride_in_1x1 else (1, stride)
-        self.conv1 = conv1x1(in_channels, channels, stride_1x1)
-        self.bn1 = nn.BatchNorm2d(channels)
-        self.relu1 = nn.ReLU()
-        self.conv2 = conv3x3(channels, channels, stride_3x3)
-        self.bn2 = nn.BatchNorm2d(channels)
-        self.relu2 = nn.ReLU()
-        self.conv3 = conv1x1(channels, out_channels)
-        self.bn3 = nn.BatchNorm2d(out_channels)
-        self.relu3 = nn.ReLU()
-        self.shortcut = make_shortcut(shortcut, in_channels, out_channels, stride)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.relu1(self.bn1(self.conv1(x)))      # (N, C, H', W'): reduce
-        out = self.relu2(self.bn2(self.conv2(out)))    # (N, C, H/s, W/s)
-        out = self.bn3(self.conv3(out))                # (N, 4C, H/s, W/s): restore, F(x)
-        if self.shortcut is not None:
-            out = out + self.shortcut(x)               # F(x) + x
-        return self.relu3(out)
-
-
-class PreActBlock(nn.Module):
-    """The full pre-activation unit of ``he2016identity`` Fig. 1(b) / Fig. 4(e).
-
-    x_{l+1} = x_l + F(x_l) with F = conv(ReLU(BN(conv(ReLU(BN(x_l)))))): BN and
-    ReLU come *before* each convolution and nothing follows the addition, so the
-    shortcut path is a clean identity from any unit to any later one (the
-    paper's eq. 4). :class:`ResNet` adds the one extra BN-ReLU after the last
-    unit, as the paper does.
-
-    A projection shortcut (option B or C) is a 1x1 convolution without BN that
-    reads the *pre-activated* input ReLU(BN(x_l)), as common implementations
-    (e.g. the Torch code released with ResNet follow-ups) do; the identity and
-    option A shortcuts read x_l itself. Departure: the paper also
-    moves the first unit's activation before the split; here the first unit of
-    a stage whose shape does not change keeps a raw identity shortcut.
-    """
-
-    expansion = 1
-
-    def __init__(self, in_channels: int, channels: int, stride: int = 1, shortcut: Shortcut = "B"):
-        super().__init__()
-        out_channels = channels * self.expansion
-        self.bn1 = nn.BatchNorm2d(in_channels)
-        self.relu1 = nn.ReLU()
-        self.conv1 = conv3x3(in_channels, channels, stride)
-        self.bn2 = nn.BatchNorm2d(channels)
-        self.relu2 = nn.ReLU()
-        self.conv2 = conv3x3(channels, out_channels)
-        self.shortcut = make_shortcut(shortcut, in_channels, out_channels, stride, norm=False)
-        self.shortcut_reads_preactivation = isinstance(self.shortcut, nn.Conv2d)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        pre = self.relu1(self.bn1(x))                  # (N, C_in, H, W): pre-activation
-        out = self.conv1(pre)                          # (N, C, H/s, W/s)
-        out = self.conv2(self.relu2(self.bn2(out)))    # (N, C, H/s, W/s): F(x)
-        if self.shortcut is None:
-            return out
-        return out + self.shortcut(pre if self.shortcut_reads_preactivation else x)  # no ReLU after
-
+__all__ = ["BasicBlock", "Bottleneck", "PreActBlock", "ZeroPadShortcut", "make_shortcut", "ResNet",
+           "RESNET_CONFIGS", "TORCHVISION_NAMES", "cifar_blocks_per_stage", "from_torchvision"]
 
 Block = Union[type[BasicBlock], type[Bottleneck], type[PreActBlock]]
 
@@ -250,7 +85,7 @@ def cifar_blocks_per_stage(depth: int) -> int:
     return (depth - 2) // 6
 
 
-class ResNet(nn.Module):
+class ResNet(DeclaredInput, nn.Module):
     """A ResNet built from a block type and the number of blocks per stage.
 
     ``stem="imagenet"`` is the paper's conv1 (7x7/2, 64 filters) and 3x3/2 max
@@ -276,8 +111,12 @@ class ResNet(nn.Module):
     last unit (``he2016identity`` section 4.1).
 
     Any input of at least 1x1 pixel works: every convolution is padded, strided
-    layers round up and the final pooling is adaptive.
+    layers round up and the final pooling is adaptive. The ImageNet stem is meant
+    for 224 px and ImageNet statistics, the small stem for 32 px.
     """
+
+    input_spec = InputSpec(size=224, min_size=1, mean=IMAGENET_MEAN, std=IMAGENET_STD)
+    small_input_spec = InputSpec(size=32, min_size=1)
 
     def __init__(self, block: Block, blocks: Sequence[int], *, widths: Sequence[int] = (64, 128, 256, 512),
                  num_classes: int = 1000, in_channels: int = 3, stem: str = "imagenet",
@@ -286,6 +125,9 @@ class ResNet(nn.Module):
         if len(widths) != len(blocks):
             raise ValueError(f"need one width per stage: {len(blocks)} stages, {len(widths)} widths")
         preact = block is PreActBlock
+        self.in_channels = in_channels
+        if stem == "small":
+            self.input_spec = self.small_input_spec
         self.stem = self._make_stem(stem, in_channels, widths[0], preact)
 
         stages, channels = [], widths[0]
@@ -305,13 +147,7 @@ class ResNet(nn.Module):
         self.fc = nn.Linear(channels, num_classes)
         self.num_features = channels
 
-        for m in self.modules():                  # torchvision's (and the paper's) initialisation
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-        guard_input(self, in_channels=in_channels, min_size=1)
+        kaiming_bn_(self, mode="fan_out")         # torchvision's (and the paper's) initialisation
 
     @staticmethod
     def _make_stem(kind: str, in_channels: int, channels: int, preact: bool) -> nn.Sequential:
@@ -329,13 +165,18 @@ class ResNet(nn.Module):
                              f"(3x3 conv, for 32x32 images), got {kind!r}")
         return nn.Sequential(*layers)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stem(x)               # (N, w_1, H/4, W/4); "small" stem: (N, w_1, H, W)
-        for stage in self.stages:      # conv2_x, conv3_x, ...
-            x = stage(x)               # (N, w_s·e, ...): stages after the first halve H and W
-        x = self.post(x)               # pre-activation nets only: the final BN-ReLU
+        x = self.stages(x)             # conv2_x ... conv5_x; each stage after the first halves H and W
+        return self.post(x)            # pre-activation nets only: the final BN-ReLU
+
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
         x = self.pool(x).flatten(1)    # (N, w_last·e): global average pooling
         return self.fc(x)              # (N, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_input(self, x)
+        return self.forward_head(self.forward_features(x))
 
 
 def _imagenet_resnet(depth: int, num_classes: int, in_channels: int, *,
@@ -343,6 +184,20 @@ def _imagenet_resnet(depth: int, num_classes: int, in_channels: int, *,
     block, blocks = RESNET_CONFIGS[depth]
     return ResNet(block, blocks, num_classes=num_classes, in_channels=in_channels,
                   stride_in_1x1=stride_in_1x1, **kwargs)
+
+
+#: torchvision's names for the parts of a ResNet -> the book's (the paper's) names.
+#: An entry renames the start of a state-dict key; one with a leading dot renames
+#: that part anywhere (see :func:`~cnnbook.models.transfer.rename_key`).
+TORCHVISION_NAMES = {
+    "conv1": "stem.0",                  # conv1, 7x7/2
+    "bn1": "stem.1",
+    "layer1": "stages.conv2_x",
+    "layer2": "stages.conv3_x",
+    "layer3": "stages.conv4_x",
+    "layer4": "stages.conv5_x",
+    ".downsample": ".shortcut",         # the projection shortcut W_s (option B)
+}
 
 
 def from_torchvision(tv_model: nn.Module) -> ResNet:
@@ -365,64 +220,63 @@ def from_torchvision(tv_model: nn.Module) -> ResNet:
     blocks = tuple(len(getattr(tv_model, f"layer{i}")) for i in range(1, 5))
     model = ResNet(block, blocks, num_classes=tv_model.fc.out_features,
                    in_channels=tv_model.conv1.in_channels, stride_in_1x1=False)
-    copy_state_in_order(tv_model, model)
-    return model.train(tv_model.training)
+    return load_by_name(model, tv_model, TORCHVISION_NAMES).train(tv_model.training)
 
 
 # --- the registry -------------------------------------------------------------------
 
-@register("resnet18")
+@register_model
 def resnet18(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
     """ResNet-18 of Table 1 (basic blocks 2-2-2-2), torchvision-compatible."""
     return _imagenet_resnet(18, num_classes, in_channels, stride_in_1x1=False, **kwargs)
 
 
-@register("resnet34")
+@register_model
 def resnet34(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
     """ResNet-34 of Table 1 (basic blocks 3-4-6-3), torchvision-compatible."""
     return _imagenet_resnet(34, num_classes, in_channels, stride_in_1x1=False, **kwargs)
 
 
-@register("resnet50")
+@register_model
 def resnet50(num_classes: int = 1000, in_channels: int = 3, stride_in_1x1: bool = False,
              **kwargs) -> ResNet:
     """ResNet-50 (bottlenecks 3-4-6-3), stride in the 3x3 conv as torchvision; see ``resnet50_paper``."""
     return _imagenet_resnet(50, num_classes, in_channels, stride_in_1x1=stride_in_1x1, **kwargs)
 
 
-@register("resnet101")
+@register_model
 def resnet101(num_classes: int = 1000, in_channels: int = 3, stride_in_1x1: bool = False,
               **kwargs) -> ResNet:
     """ResNet-101 (bottlenecks 3-4-23-3), stride in the 3x3 conv as torchvision."""
     return _imagenet_resnet(101, num_classes, in_channels, stride_in_1x1=stride_in_1x1, **kwargs)
 
 
-@register("resnet152")
+@register_model
 def resnet152(num_classes: int = 1000, in_channels: int = 3, stride_in_1x1: bool = False,
               **kwargs) -> ResNet:
     """ResNet-152 (bottlenecks 3-8-36-3), stride in the 3x3 conv as torchvision."""
     return _imagenet_resnet(152, num_classes, in_channels, stride_in_1x1=stride_in_1x1, **kwargs)
 
 
-@register("resnet50_paper")
+@register_model
 def resnet50_paper(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
     """ResNet-50 exactly as the paper: stride 2 in the bottleneck's first 1x1 conv."""
     return _imagenet_resnet(50, num_classes, in_channels, stride_in_1x1=True, **kwargs)
 
 
-@register("resnet101_paper")
+@register_model
 def resnet101_paper(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
     """ResNet-101 exactly as the paper: stride 2 in the bottleneck's first 1x1 conv."""
     return _imagenet_resnet(101, num_classes, in_channels, stride_in_1x1=True, **kwargs)
 
 
-@register("resnet152_paper")
+@register_model
 def resnet152_paper(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> ResNet:
     """ResNet-152 exactly as the paper: stride 2 in the bottleneck's first 1x1 conv."""
     return _imagenet_resnet(152, num_classes, in_channels, stride_in_1x1=True, **kwargs)
 
 
-@register("preact_resnet18")
+@register_model
 def preact_resnet18(num_classes: int = 1000, in_channels: int = 3, stem: str = "imagenet",
                     **kwargs) -> ResNet:
     """ResNet-18's layout with the pre-activation units of ``he2016identity``.
@@ -433,7 +287,7 @@ def preact_resnet18(num_classes: int = 1000, in_channels: int = 3, stem: str = "
                   in_channels=in_channels, stem=stem, **kwargs)
 
 
-@register("resnet_cifar")
+@register_model
 def resnet_cifar(num_classes: int = 10, in_channels: int = 3, depth: int = 20, shortcuts: bool = True,
                  preact: bool = False, shortcut: Shortcut = "A") -> ResNet:
     """The CIFAR-10 networks of ``he2016deep`` section 4.2: 6n+2 layers, 16/32/64 filters.
@@ -451,30 +305,73 @@ def resnet_cifar(num_classes: int = 10, in_channels: int = 3, depth: int = 20, s
                   shortcut=shortcut if shortcuts else None)
 
 
-def _register_cifar(depth: int) -> None:
-    def residual(num_classes: int = 10, in_channels: int = 3, **kwargs) -> ResNet:
-        return resnet_cifar(num_classes, in_channels, depth=depth, shortcuts=True, **kwargs)
-
-    def plain(num_classes: int = 10, in_channels: int = 3, **kwargs) -> ResNet:
-        return resnet_cifar(num_classes, in_channels, depth=depth, shortcuts=False, **kwargs)
-
-    residual.__doc__ = f"CIFAR ResNet-{depth} (section 4.2, option A shortcuts)."
-    plain.__doc__ = f"CIFAR plain-{depth}: ResNet-{depth} without its shortcuts (Fig. 6)."
-    register(f"resnet_cifar{depth}")(residual)
-    register(f"plain_cifar{depth}")(plain)
+@register_model
+def resnet_cifar20(**kwargs) -> ResNet:
+    """CIFAR ResNet-20 (section 4.2, option A shortcuts)."""
+    return resnet_cifar(depth=20, **kwargs)
 
 
-for _depth in (20, 32, 44, 56, 110):
-    _register_cifar(_depth)
+@register_model
+def plain_cifar20(**kwargs) -> ResNet:
+    """CIFAR plain-20: ResNet-20 without its shortcuts (Fig. 6)."""
+    return resnet_cifar(depth=20, shortcuts=False, **kwargs)
 
 
-@register("preact_resnet_cifar110")
+@register_model
+def resnet_cifar32(**kwargs) -> ResNet:
+    """CIFAR ResNet-32 (section 4.2, option A shortcuts)."""
+    return resnet_cifar(depth=32, **kwargs)
+
+
+@register_model
+def plain_cifar32(**kwargs) -> ResNet:
+    """CIFAR plain-32: ResNet-32 without its shortcuts (Fig. 6)."""
+    return resnet_cifar(depth=32, shortcuts=False, **kwargs)
+
+
+@register_model
+def resnet_cifar44(**kwargs) -> ResNet:
+    """CIFAR ResNet-44 (section 4.2, option A shortcuts)."""
+    return resnet_cifar(depth=44, **kwargs)
+
+
+@register_model
+def plain_cifar44(**kwargs) -> ResNet:
+    """CIFAR plain-44: ResNet-44 without its shortcuts (Fig. 6)."""
+    return resnet_cifar(depth=44, shortcuts=False, **kwargs)
+
+
+@register_model
+def resnet_cifar56(**kwargs) -> ResNet:
+    """CIFAR ResNet-56 (section 4.2, option A shortcuts)."""
+    return resnet_cifar(depth=56, **kwargs)
+
+
+@register_model
+def plain_cifar56(**kwargs) -> ResNet:
+    """CIFAR plain-56: ResNet-56 without its shortcuts (Fig. 6)."""
+    return resnet_cifar(depth=56, shortcuts=False, **kwargs)
+
+
+@register_model
+def resnet_cifar110(**kwargs) -> ResNet:
+    """CIFAR ResNet-110 (section 4.2, option A shortcuts)."""
+    return resnet_cifar(depth=110, **kwargs)
+
+
+@register_model
+def plain_cifar110(**kwargs) -> ResNet:
+    """CIFAR plain-110: ResNet-110 without its shortcuts (Fig. 6)."""
+    return resnet_cifar(depth=110, shortcuts=False, **kwargs)
+
+
+@register_model
 def preact_resnet_cifar110(num_classes: int = 10, in_channels: int = 3, **kwargs) -> ResNet:
     """The pre-activation CIFAR ResNet-110 of ``he2016identity`` (basic units, option A here)."""
     return resnet_cifar(num_classes, in_channels, depth=110, preact=True, **kwargs)
 
 
-@register("resnet_small")
+@register_model
 def resnet_small(num_classes: int = 10, in_channels: int = 1, **kwargs) -> ResNet:
     """Teaching size: ResNet-18's layout (2-2-2-2 basic blocks) at 1/4 width, 3x3 stem.
 

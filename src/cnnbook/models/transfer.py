@@ -1,56 +1,66 @@
-"""Weight transfer from torchvision models into the book's own models.
+"""Weight transfer from torchvision models into the book's models, by name.
 
-torchvision and the book define the same networks with different module
-names. :func:`copy_state_in_order` pairs the two state dicts entry by entry
-(parameters *and* buffers such as BatchNorm running statistics, in registration
-order), checks every shape, and copies. Family modules build on it to offer
-``from_torchvision(...)`` functions; :func:`load_pretrained` fetches ImageNet
-weights when the reader is online and says clearly when they are not.
+Where the book names its modules as torchvision does (AlexNet, VGG, GoogLeNet)
+the state dicts match key for key and :func:`load_by_name` is a plain
+``load_state_dict``. ResNet and DenseNet use the papers' names (``conv2_x``,
+``shortcut``, ...); their families keep a small dict from torchvision's names to
+the book's, which :func:`rename_key` applies. BatchNorm's ``num_batches_tracked``
+counters are ordinary entries, so they travel with the rest.
+:func:`load_pretrained` fetches ImageNet weights when the reader is online and
+says clearly when they are not.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Mapping
 
-import torch
 from torch import nn
 
-__all__ = ["copy_state_in_order", "load_pretrained", "OfflineError"]
+__all__ = ["rename_key", "load_by_name", "load_pretrained", "OfflineError"]
 
 
 class OfflineError(RuntimeError):
     """Raised when pretrained weights are asked for but cannot be downloaded."""
 
 
-def _entries(module: nn.Module, skip: Callable[[str], bool] | None) -> list[tuple[str, torch.Tensor]]:
-    return [(k, v) for k, v in module.state_dict().items()
-            if not k.endswith("num_batches_tracked") and not (skip and skip(k))]
+def rename_key(key: str, names: Mapping[str, str]) -> str:
+    """torchvision's state-dict key in the book's names.
 
-
-def copy_state_in_order(source: nn.Module, target: nn.Module, *,
-                        skip_source: Callable[[str], bool] | None = None,
-                        skip_target: Callable[[str], bool] | None = None) -> nn.Module:
-    """Copy ``source``'s tensors into ``target``, pairing them in order.
-
-    Both modules must register the same tensors in the same order (the book's
-    models are written so that they do). ``skip_*`` drop entries that have no
-    counterpart, e.g. auxiliary classifiers. Returns ``target``.
+    ``names`` maps torchvision's names to the book's. An entry renames the start
+    of a key (``"layer1" -> "stages.conv2_x"``); one that begins with a dot renames
+    that part wherever it occurs (``".downsample" -> ".shortcut"``). Start entries
+    are tried in order and the first that fits wins.
     """
-    src, dst = _entries(source, skip_source), _entries(target, skip_target)
-    if len(src) != len(dst):
-        raise ValueError(f"cannot transfer weights: {type(source).__name__} has {len(src)} tensors "
-                         f"but {type(target).__name__} has {len(dst)}. Build the target with the "
-                         "torchvision-compatible configuration (see its docstring).")
-    new_state = {}
-    for (s_name, s_val), (d_name, d_val) in zip(src, dst):
-        if s_val.shape != d_val.shape:
-            raise ValueError(f"cannot transfer weights: {s_name} {tuple(s_val.shape)} does not fit "
-                             f"{d_name} {tuple(d_val.shape)}")
-        new_state[d_name] = s_val.detach().clone()
-    missing = target.load_state_dict(new_state, strict=False)
-    unexpected_missing = [k for k in missing.missing_keys
-                          if not k.endswith("num_batches_tracked") and not (skip_target and skip_target(k))]
-    if unexpected_missing:
-        raise ValueError(f"weights not transferred for: {unexpected_missing}")
+    for theirs, ours in names.items():
+        if not theirs.startswith(".") and (key == theirs or key.startswith(theirs + ".")):
+            key = ours + key[len(theirs):]
+            break
+    for theirs, ours in names.items():
+        if theirs.startswith("."):
+            key = key.replace(theirs + ".", ours + ".")
+    return key
+
+
+def load_by_name(target: nn.Module, source: nn.Module, names: Mapping[str, str] | None = None, *,
+                 ignore: tuple[str, ...] = ()) -> nn.Module:
+    """Load ``source``'s state dict into ``target``, renaming keys with ``names``.
+
+    Keys that start with a prefix in ``ignore`` (e.g. auxiliary heads only one
+    side has) are left out on both sides; any other key that has no partner, or
+    a shape that does not fit, is an error. Returns ``target``.
+    """
+    names = names or {}
+    state = {rename_key(k, names): v for k, v in source.state_dict().items() if not k.startswith(ignore)}
+    advice = "Build the target with the torchvision-compatible configuration."
+    try:
+        result = target.load_state_dict(state, strict=False)
+    except RuntimeError as exc:           # a shape that does not fit
+        mismatch = next((line.strip() for line in str(exc).splitlines() if "size mismatch" in line), exc)
+        raise ValueError(f"cannot transfer {type(source).__name__} into {type(target).__name__}: "
+                         f"{mismatch} {advice}") from None
+    missing = [k for k in result.missing_keys if not k.startswith(ignore)]
+    if missing or result.unexpected_keys:
+        raise ValueError(f"cannot transfer {type(source).__name__} into {type(target).__name__}: "
+                         f"no weights for {missing[:5]}, no home for {result.unexpected_keys[:5]}. {advice}")
     return target
 
 

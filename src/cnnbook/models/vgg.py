@@ -38,10 +38,11 @@ from typing import Sequence, Union
 import torch
 from torch import nn
 
-from .alexnet import _kaiming_init, paper_lrn
-from .registry import register
-from .transfer import copy_state_in_order
-from .validation import guard_input
+from .alexnet import paper_lrn
+from .init import kaiming_relu_
+from .registry import register_model
+from .transfer import load_by_name
+from .validation import IMAGENET_MEAN, IMAGENET_STD, DeclaredInput, InputSpec, check_input
 
 __all__ = ["vgg_block", "CFGS", "DEPTHS", "make_features", "VGG", "from_torchvision"]
 
@@ -143,7 +144,7 @@ def make_features(cfg: Sequence[CfgItem], in_channels: int = 3, *, batch_norm: b
     return nn.Sequential(*layers)
 
 
-class VGG(nn.Module):
+class VGG(DeclaredInput, nn.Module):
     """A VGG network from a Table 1 column: conv stack, then FC-4096, FC-4096, FC-classes.
 
     ``features`` is the column of Table 1 (see :data:`CFGS`), ``avgpool`` is
@@ -167,11 +168,18 @@ class VGG(nn.Module):
     other sizes, down to 32x32, through. At test time the paper converts the FC
     layers to convolutions and averages the class scores over a dense grid; that
     is an evaluation procedure, not a different network. The paper initialised
-    A with N(0, 0.01) weights and the deeper nets partly from A, noting
-    afterwards that Glorot initialisation trains them from scratch; we use
-    Kaiming-normal initialisation (He et al., 2015), which was derived for
-    exactly such deep ReLU stacks, with N(0, 0.01) for the last FC layer.
+    A with weights drawn from a normal distribution with zero mean and variance
+    10^-2 (standard deviation 0.1) and zero biases, and the deeper nets partly
+    from A, noting afterwards that Glorot initialisation trains them from
+    scratch; we use Kaiming-normal initialisation (He et al., 2015), which was
+    derived for exactly such deep ReLU stacks, with standard deviation 0.01 for
+    the last FC layer (:func:`~cnnbook.models.init.kaiming_relu_`).
+
+    Input: the five 2x2 pools of every Table 1 column need at least 32x32 pixels
+    (a configuration with p pools needs 2^p); 224 is the paper's size.
     """
+
+    input_spec = InputSpec(size=224, min_size=32, mean=IMAGENET_MEAN, std=IMAGENET_STD)
 
     def __init__(self, cfg: Union[str, Sequence[CfgItem]] = "D", num_classes: int = 1000,
                  in_channels: int = 3, *, batch_norm: bool = False, width_divisor: int = 1,
@@ -179,6 +187,9 @@ class VGG(nn.Module):
         super().__init__()
         self.cfg_name = cfg if isinstance(cfg, str) else None
         items = CFGS[cfg] if isinstance(cfg, str) else list(cfg)
+        self.in_channels = in_channels
+        if items.count("M") != 5:                       # a column of your own
+            self.input_spec = InputSpec(size=224, min_size=2 ** items.count("M"))
         self.features = make_features(items, in_channels, batch_norm=batch_norm,
                                       width_divisor=width_divisor)
         last_width = [m for m in self.features if isinstance(m, nn.Conv2d)][-1].out_channels
@@ -193,15 +204,19 @@ class VGG(nn.Module):
             nn.Dropout(p=dropout),
             nn.Linear(fc, num_classes),
         )
-        _kaiming_init(self)
-        # Every "M" halves the size (floor), and a 2x2 pool needs at least 2 pixels.
-        guard_input(self, in_channels=in_channels, min_size=2 ** items.count("M"))
+        kaiming_relu_(self)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.features(x)       # (N, 512, 7, 7) for 224x224 (each "M" halves: 224 -> 112 -> ... -> 7)
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.features(x)    # (N, 512, 7, 7) for 224x224 (each "M" halves: 224 -> 112 -> ... -> 7)
+
+    def forward_head(self, x: torch.Tensor) -> torch.Tensor:
         x = self.avgpool(x)        # (N, 512, 7, 7) whatever the input size
         x = torch.flatten(x, 1)    # (N, 25088)
         return self.classifier(x)  # (N, 4096) -> (N, 4096) -> (N, classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_input(self, x)
+        return self.forward_head(self.forward_features(x))
 
 
 def from_torchvision(tv_model: nn.Module) -> VGG:
@@ -231,36 +246,74 @@ def from_torchvision(tv_model: nn.Module) -> VGG:
                     pool_size=pool if isinstance(pool, int) else pool[0],
                     dropout=tv_model.classifier[2].p)
     model.to_empty(device=first.weight.device)
-    copy_state_in_order(tv_model, model)
-    # copy_state_in_order skips BatchNorm's step counters; take them over too.
-    ours = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    theirs = [m for m in tv_model.modules() if isinstance(m, nn.BatchNorm2d)]
-    for a, b in zip(ours, theirs):
-        a.num_batches_tracked.copy_(b.num_batches_tracked)
-    return model.train(tv_model.training)
+    return load_by_name(model, tv_model).train(tv_model.training)   # same keys, BN counters included
 
 
-def _factory(cfg: str, batch_norm: bool, doc: str):
-    def factory(num_classes: int = 1000, in_channels: int = 3, **kwargs) -> VGG:
-        kwargs.setdefault("batch_norm", batch_norm)
-        return VGG(cfg, num_classes=num_classes, in_channels=in_channels, **kwargs)
-    factory.__doc__ = doc
-    return factory
+# torchvision's names (torchvision.models.vgg11 ... vgg19_bn) and the two columns torchvision leaves out.
+
+@register_model
+def vgg11(**kwargs) -> VGG:
+    """VGG-11, Table 1 column A (torchvision's vgg11)."""
+    return VGG("A", **kwargs)
 
 
-# torchvision-compatible names (torchvision.models.vgg11 ... vgg19_bn) and the two
-# columns torchvision leaves out.
-for _name, _cfg in [("vgg11", "A"), ("vgg13", "B"), ("vgg16", "D"), ("vgg19", "E")]:
-    register(_name)(_factory(_cfg, False, f"VGG-{DEPTHS[_cfg]}, Table 1 column {_cfg} "
-                                          f"(torchvision's {_name})."))
-    register(f"{_name}_bn")(_factory(_cfg, True, f"VGG-{DEPTHS[_cfg]} (column {_cfg}) with "
-                                                 f"BatchNorm (torchvision's {_name}_bn)."))
-register("vgg_a_lrn")(_factory("A-LRN", False, "Table 1 column A-LRN: A with LRN after the first conv."))
-register("vgg_c")(_factory("C", False, "Table 1 column C: B plus a 1x1 conv in each of the last three stages."))
+@register_model
+def vgg11_bn(**kwargs) -> VGG:
+    """VGG-11 (column A) with BatchNorm (torchvision's vgg11_bn)."""
+    return VGG("A", batch_norm=True, **kwargs)
 
 
-@register("vgg11_small")
-def vgg11_small(num_classes: int = 10, in_channels: int = 1, **kwargs) -> VGG:
+@register_model
+def vgg13(**kwargs) -> VGG:
+    """VGG-13, Table 1 column B (torchvision's vgg13)."""
+    return VGG("B", **kwargs)
+
+
+@register_model
+def vgg13_bn(**kwargs) -> VGG:
+    """VGG-13 (column B) with BatchNorm (torchvision's vgg13_bn)."""
+    return VGG("B", batch_norm=True, **kwargs)
+
+
+@register_model
+def vgg16(**kwargs) -> VGG:
+    """VGG-16, Table 1 column D (torchvision's vgg16)."""
+    return VGG("D", **kwargs)
+
+
+@register_model
+def vgg16_bn(**kwargs) -> VGG:
+    """VGG-16 (column D) with BatchNorm (torchvision's vgg16_bn)."""
+    return VGG("D", batch_norm=True, **kwargs)
+
+
+@register_model
+def vgg19(**kwargs) -> VGG:
+    """VGG-19, Table 1 column E (torchvision's vgg19)."""
+    return VGG("E", **kwargs)
+
+
+@register_model
+def vgg19_bn(**kwargs) -> VGG:
+    """VGG-19 (column E) with BatchNorm (torchvision's vgg19_bn)."""
+    return VGG("E", batch_norm=True, **kwargs)
+
+
+@register_model
+def vgg_a_lrn(**kwargs) -> VGG:
+    """Table 1 column A-LRN: A with LRN after the first convolution."""
+    return VGG("A-LRN", **kwargs)
+
+
+@register_model
+def vgg_c(**kwargs) -> VGG:
+    """Table 1 column C: B plus a 1x1 convolution in each of the last three stages."""
+    return VGG("C", **kwargs)
+
+
+@register_model
+def vgg11_small(num_classes: int = 10, in_channels: int = 1, width_divisor: int = 8, pool_size: int = 2,
+                **kwargs) -> VGG:
     """Teaching-size VGG-11 for 32-64 px grey images: widths 8-16-32-64-64, FC 512.
 
     Column A with ``width_divisor=8`` and a 2x2 adaptive pool before the head
@@ -268,6 +321,7 @@ def vgg11_small(num_classes: int = 10, in_channels: int = 1, **kwargs) -> VGG:
     leaves 1x1, copied to 2x2). Minimum input 32x32; about 0.54 M parameters.
     Pass ``batch_norm=True`` for faster, steadier training.
     """
-    kwargs.setdefault("width_divisor", 8)
-    kwargs.setdefault("pool_size", 2)
-    return VGG("A", num_classes=num_classes, in_channels=in_channels, **kwargs)
+    model = VGG("A", num_classes=num_classes, in_channels=in_channels, width_divisor=width_divisor,
+                pool_size=pool_size, **kwargs)
+    model.input_spec = InputSpec(size=64, min_size=32)    # trained here from scratch: no ImageNet statistics
+    return model

@@ -1,8 +1,10 @@
-"""Helpers shared by the model-zoo tests."""
+"""Helpers shared by the tests (one home; pytest puts this folder on sys.path via conftest.py)."""
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from cnnbook.anatomy import count_params  # noqa: F401  (the one parameter counter, re-exported for tests)
 
 
 def randomise_batchnorm(model: nn.Module, seed: int = 0) -> nn.Module:
@@ -17,6 +19,7 @@ def randomise_batchnorm(model: nn.Module, seed: int = 0) -> nn.Module:
                 m.bias.copy_(torch.rand(c, generator=gen) * 0.2 - 0.1)
                 m.running_mean.copy_(torch.rand(c, generator=gen) * 0.2 - 0.1)
                 m.running_var.copy_(torch.rand(c, generator=gen) * 0.5 + 0.75)
+                m.num_batches_tracked.fill_(int(torch.randint(1, 1000, (), generator=gen)))
     return model
 
 
@@ -27,7 +30,8 @@ def on_meta(build):
 
 
 def assert_transfer_matches(torchvision_model: nn.Module, from_torchvision) -> nn.Module:
-    """Transfer ``torchvision_model`` into the book's model and check both give the same logits."""
+    """Transfer ``torchvision_model`` into the book's model and check both give the same logits
+    and hold the same BatchNorm step counters."""
     ours = from_torchvision(torchvision_model)
     assert not ours.training
     x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
@@ -35,4 +39,7 @@ def assert_transfer_matches(torchvision_model: nn.Module, from_torchvision) -> n
         expected, got = torchvision_model(x), ours(x)
     assert got.shape == (2, 1000)
     torch.testing.assert_close(got, expected, rtol=1e-4, atol=1e-5)
+    counters = lambda m: sorted(int(b.num_batches_tracked) for b in m.modules()  # noqa: E731
+                                if isinstance(b, nn.BatchNorm2d))
+    assert counters(ours) == counters(torchvision_model)
     return ours
