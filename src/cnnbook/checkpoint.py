@@ -28,9 +28,20 @@ def _identity(model: torch.nn.Module, budget) -> dict:
             "budget": dataclasses.asdict(budget)}
 
 
+def _on_cpu(obj):
+    """A copy of ``obj`` with every tensor copied to the CPU (GPU memory stays for training)."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().to("cpu", copy=True)
+    if isinstance(obj, dict):
+        return {k: _on_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_on_cpu(v) for v in obj)
+    return copy.deepcopy(obj)
+
+
 def capture(*, model, budget, optimizer, schedule, scaler, history, best_state) -> dict:
-    """A copy of the run's state now (call it after an epoch has finished)."""
-    return copy.deepcopy({
+    """A copy, on the CPU, of the run's state now (call it after an epoch has finished)."""
+    return _on_cpu({
         **_identity(model, budget), "epoch": len(history), "records": history.records,
         "best_epoch": history.best_epoch, "best_model": best_state, "model": model.state_dict(),
         "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),

@@ -7,7 +7,8 @@ import torchvision
 from torch import nn
 
 from cnnbook.models import create_model, list_models
-from cnnbook.models.alexnet import ALEXNET_PAPER, ALEXNET_PAPER_224, AlexNet, AlexNetPaper, from_torchvision, paper_lrn
+from cnnbook.models.alexnet import (ALEXNET_PAPER, ALEXNET_PAPER_224, AlexNet, AlexNetPaper, from_torchvision,
+                                    paper_lrn)
 from cnnbook.models.validation import find_max_input_size, find_min_input_size
 from helpers import count_params as n_params
 

@@ -35,7 +35,8 @@ def test_every_model(name):
     # the guard refuses, in one sentence that names the fix
     if spec.min_size > 1:
         small = spec.min_size - 1
-        with pytest.raises(ValueError, match=rf"needs .*{spec.min_size}×{spec.min_size}.*; got {small}×{small} — "):
+        message = rf"needs .*{spec.min_size}×{spec.min_size}.*; got {small}×{small} — "
+        with pytest.raises(ValueError, match=message):
             model(torch.zeros(2, model.in_channels, small, small))
         with pytest.raises(ValueError, match="got"):
             check_input_size(model, small)                     # up front, before any data

@@ -8,6 +8,7 @@
   ``resnet``, ``densenet`` -- the architectures, each beside its paper.
 """
 from .registry import create_model, list_models, register_model
-from . import lenet, alexnet, vgg, nin, googlenet, inception_v3, resnet, densenet  # noqa: F401,E402  (register)
+# importing the families registers their models
+from . import lenet, alexnet, vgg, nin, googlenet, inception_v3, resnet, densenet  # noqa: F401,E402
 
 __all__ = ["create_model", "list_models", "register_model"]

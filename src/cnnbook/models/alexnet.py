@@ -148,8 +148,9 @@ class AlexNetPaper(DeclaredInput, nn.Module):
     "3x3x192"), while conv3 and the FC layers read both halves.
     ``AlexNetConfig(groups=2)`` (registered as ``alexnet_paper_2gpu``) models this
     with ``groups=2`` on conv2, conv4 and conv5 (60,965,224 parameters for 1000
-    classes instead of 62,378,344; the paper rounds to "60 million"). ``groups=2`` puts the first half of the channels on "GPU 0" and
-    the second half on "GPU 1", exactly as the two columns of Figure 2.
+    classes instead of 62,378,344; the paper rounds to "60 million"). ``groups=2``
+    puts the first half of the channels on "GPU 0" and the second half on "GPU 1",
+    exactly as the two columns of Figure 2.
 
     **Departures from the paper.** LRN here runs across all 96 (or 256) maps, so in
     the two-GPU model the maps next to the GPU boundary are normalised with a

@@ -22,8 +22,9 @@ What lives here:
 * :func:`from_torchvision`, which loads a torchvision DenseNet-121/169/201
   (torchvision has no 264) into the book's model by name (:data:`TORCHVISION_NAMES`).
 
-The ImageNet networks keep torchvision's final BatchNorm (``norm5``) before the closing ReLU and global pooling; the
-paper's Table 1 omits that BN-ReLU but its released code has it. Initialisation
+The ImageNet networks keep torchvision's final BatchNorm (``norm5``) before the
+closing ReLU and global pooling; the paper's Table 1 omits that BN-ReLU but its
+released code has it. Initialisation
 is torchvision's (:func:`~cnnbook.models.init.kaiming_bn_`): Kaiming-normal
 convolutions (``fan_in``, ReLU gain), BN gamma = 1 and beta = 0, zero bias in the classifier.
 """

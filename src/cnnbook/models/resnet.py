@@ -26,7 +26,8 @@ What lives here:
   depth (the degradation experiment of Fig. 1 and Fig. 6);
 * :func:`from_torchvision`, which loads a torchvision ResNet-18/34/50/101/152
   into the book's model by name (:data:`TORCHVISION_NAMES`: torchvision's
-  ``layer1`` is the paper's ``conv2_x``, its ``downsample`` the paper's shortcut). Pretrained weights: ``from_torchvision(
+  ``layer1`` is the paper's ``conv2_x``, its ``downsample`` the paper's
+  shortcut). Pretrained weights: ``from_torchvision(
   cnnbook.models.transfer.load_pretrained("resnet50"))``.
 
 **Stride placement.** The paper's bottleneck puts the stride 2 of the first
