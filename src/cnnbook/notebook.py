@@ -6,8 +6,12 @@ a second copy in the notebook; :func:`show_source` is how.
 from __future__ import annotations
 
 import inspect
+import re
 
-__all__ = ["show_source", "setup_chapter", "glue"]
+__all__ = ["show_source", "setup_chapter", "glue", "glued", "format_value", "prose"]
+
+#: Every value the running chapter has glued, by name (the reader notebooks render prose from it).
+glued: dict = {}
 
 
 def show_source(obj, *, start: str | None = None, stop: str | None = None):
@@ -62,13 +66,60 @@ def glue(name: str, value) -> None:
 
     In a markdown cell, ``{glue:text}`name:.3f``` then shows the value.
 
-    Uses myst-nb's glue when the book is being built; elsewhere (Jupyter,
-    Colab) it does nothing, and the value is visible in the cell's output.
+    The value is kept in :data:`glued` (the reader notebooks render their prose
+    from it with :func:`prose`) and, when myst-nb is installed, glued for the
+    book build; the call itself displays nothing.
     """
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()          # NumPy / torch scalars -> plain Python numbers myst-nb can format
+    glued[name] = value
     try:
         from myst_nb import glue as _glue
     except ImportError:
         return
-    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
-        value = value.item()          # NumPy / torch scalars -> plain Python numbers myst-nb can format
     _glue(name, value, display=False)
+
+
+def format_value(value, spec: str = "") -> str:
+    """Format a glued value as myst-nb's ``{glue:text}`key:spec``` does.
+
+    The spec's last character decides the type: ``d``-like ints, ``f``-like
+    floats, ``s`` strings; no spec means ``str(value)``.
+    """
+    if not spec:
+        return str(value)
+    kind = spec[-1]
+    if kind == "s":
+        value = str(value)
+    elif kind in "bcdoxX":
+        value = int(value)
+    elif kind in "eEfFgGn%":
+        value = float(value)
+    return format(value, spec)
+
+
+_PLACEHOLDER = re.compile(r"\{\{(\w+)(?::([^{}]*))?\}\}")
+
+
+def prose(template: str, build: dict | None = None):
+    """Render a paragraph of a reader notebook with this run's glued values.
+
+    ``template`` is Markdown in which ``{{key:spec}}`` stands for the value the
+    chapter glued as ``key`` (formatted as :func:`format_value` does). A key not
+    glued in this kernel (yet) shows ``build[key]``, the value the book's own
+    build computed, marked as such; a key in neither raises ``KeyError``.
+    """
+    from IPython.display import Markdown
+
+    build = build or {}
+
+    def fill(match):
+        key, spec = match.group(1), match.group(2) or ""
+        if key in glued:
+            return format_value(glued[key], spec)
+        if key in build:
+            return f'{build[key]}<sup title="value computed by the book build, not by this run">build</sup>'
+        raise KeyError(f"prose: nothing glued as {key!r} yet; run the cells above this one first "
+                       f"(glued so far: {sorted(glued)})")
+
+    return Markdown(_PLACEHOLDER.sub(fill, template))
