@@ -118,7 +118,7 @@ def prose(template: str, build: dict | None = None):
         if key in glued:
             return format_value(glued[key], spec)
         if key in build:
-            return f'{build[key]}<sup title="value computed by the book build, not by this run">build</sup>'
+            return f'{format_value(build[key], spec)}<sup title="value computed by the book build, not by this run">build</sup>'
         raise KeyError(f"prose: nothing glued as {key!r} yet; run the cells above this one first "
                        f"(glued so far: {sorted(glued)})")
 

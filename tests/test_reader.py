@@ -1,0 +1,158 @@
+"""Reader notebooks (tools/reader.py): no MyST left, every glued number rendered by the reader's run."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import reader  # noqa: E402
+from cnnbook.notebook import format_value, glued, prose  # noqa: E402
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+# Written independently of the tool's own check: a role, a directive fence, a target, a glue placeholder.
+MYST = re.compile(r"\{[a-z][\w:-]*\}`|^\s*(```+|:::+)\s*\{[a-z][\w:-]*\}|^\([\w.:-]+\)=\s*$|\{glue", re.M)
+GLUE_KEY = re.compile(r"\{glue(?::\w+)?\}`([\w]+)")
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return reader.book_context(ROOT)
+
+
+def _convert(ctx, path: Path, executed=None):
+    ctx.page = f"chapters/{path.stem}"
+    return reader.reader_notebook(nbformat.read(path, as_version=4), ctx, executed)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_reader_notebook_has_no_myst_and_keeps_every_glued_key(ctx, path):
+    chapter = nbformat.read(path, as_version=4)
+    nb = _convert(ctx, path)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            assert not MYST.search(cell.source), f"{path.name} {cell.id}: {MYST.search(cell.source).group(0)!r}"
+    wanted = {k for c in chapter.cells if c.cell_type == "markdown" for k in GLUE_KEY.findall(c.source)}
+    templated = {k for c in nb.cells if "reader-prose" in c.metadata.get("tags", [])
+                 for k in re.findall(r"\{\{(\w+)", c.source)}
+    assert wanted == templated
+    # every code cell of the chapter is there, in order and unchanged
+    assert ([c.source for c in chapter.cells if c.cell_type == "code"]
+            == [c.source for c in nb.cells if c.cell_type == "code" and "reader-prose" not in c.metadata.get("tags", [])])
+
+
+def test_roles_and_directives_become_markdown_and_html(ctx):
+    ctx.page = "chapters/lenet"
+    keys: list[str] = []
+    lines = ["See {cite}`lecun1998gradient` and {term}`权值共享 <weight sharing>`.", "",
+             "```{dropdown} Solution", "It is {glue:text}`acc:.1%`.", "```", "",
+             "```{admonition} Goals", ":class: tip", "* one", "```", "",
+             "```{note}", "Careful.", "```"]
+    out = "\n".join(reader.convert_lines(lines, ctx, keys))
+    authors, year = ctx.citations["lecun1998gradient"]
+    assert authors == "LeCun et al." and year == "1998"
+    assert f"[LeCun et al., 1998]({ctx.book_url}bibliography.html#cite-lecun1998gradient)" in out
+    assert f"[权值共享]({ctx.book_url}glossary.html#term-weight-sharing)" in out
+    assert "<details><summary>Solution</summary>\n\nIt is {{acc:.1%}}.\n\n</details>" in out
+    assert "> **Goals**\n>\n> * one" in out and "> **Note**\n>\n> Careful." in out
+    assert keys == ["acc"]
+
+
+def test_unknown_syntax_stops_the_conversion_with_its_name(ctx):
+    ctx.page = "chapters/lenet"
+    with pytest.raises(reader.ConversionError, match="margin"):
+        reader.convert_lines(["```{margin}", "aside", "```"], ctx, [])
+    with pytest.raises(reader.ConversionError, match="nosuchkey"):
+        reader.convert_lines(["{cite}`nosuchkey`"], ctx, [])
+    with pytest.raises(reader.ConversionError, match="not in glossary"):
+        reader.convert_lines(["{term}`flux capacitor`"], ctx, [])
+
+
+def test_glossary_ids_are_the_ones_sphinx_gives():
+    terms = reader.load_terms(ROOT / "glossary.md")
+    assert terms["receptive field"] == "term-receptive-field"
+    assert terms["batch normalization"] == "term-batch-normalization"
+
+
+@pytest.mark.parametrize("value,spec", [(1234567, ","), (0.91234, ".1%"), (2.5, ".3f"), (7, "d"),
+                                        (3.0, ",.0f"), ("VGG", ""), (12, "")])
+def test_prose_formats_values_as_myst_nb_does(value, spec):
+    from myst_nb.core.variables import format_plain_text
+
+    assert format_value(value, spec) == format_plain_text(repr(value), spec)
+
+
+def test_prose_renders_this_runs_values_and_marks_the_builds():
+    saved = dict(glued)
+    glued.clear()
+    try:
+        glued["n"] = 1234
+        text = prose("n = {{n:,}}, m = {{m:.2f}}, $x_{1}$", build={"m": 0.5}).data
+        assert text.startswith("n = 1,234, m = 0.50<sup") and "book build" in text and "$x_{1}$" in text
+        with pytest.raises(KeyError, match="run the cells above"):
+            prose("{{missing}}")
+    finally:
+        glued.clear()
+        glued.update(saved)
+
+
+def test_prose_cells_store_the_builds_rendering(ctx):
+    path = ROOT / "chapters" / "lenet.ipynb"
+    chapter = nbformat.read(path, as_version=4)
+    keys = {k for c in chapter.cells if c.cell_type == "markdown" for k in GLUE_KEY.findall(c.source)}
+    # a stand-in for the executed chapter: one glue output per key, as myst-nb records them
+    executed = nbformat.v4.new_notebook()
+    executed.cells = [nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
+        "display_data", data={reader.GLUE_MIME: repr(1000 + i)}, metadata={"scrapbook": {"name": k}})])
+        for i, k in enumerate(sorted(keys))]
+    nb = _convert(ctx, path, executed)
+    prose_cells = [c for c in nb.cells if "reader-prose" in c.metadata.get("tags", [])]
+    assert prose_cells and all(c.outputs for c in prose_cells)
+    for c in prose_cells:
+        shown = c.outputs[0]["data"]["text/markdown"]
+        assert "{{" not in shown and "{glue" not in shown
+        assert re.search(r"\b1,?0\d\d\b", shown), shown      # a build value, formatted
+
+
+@pytest.mark.slow
+def test_reader_notebook_runs_and_renders_every_number(ctx, tmp_path, monkeypatch):
+    """Quick mode, offline: the reader's run renders every glued key of the chapter as a number."""
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("CNNBOOK_MODE", "quick")
+    monkeypatch.setenv("CNNBOOK_OFFLINE", "1")
+    nb = _convert(ctx, ROOT / "chapters" / "conv_arithmetic.ipynb")
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "chapters")}}).execute()
+    assert rendered_numbers(nb)
+
+
+def rendered_numbers(nb) -> dict[str, str]:
+    """Key -> the text the executed prose cells show for it; asserts each is a number, none a fallback."""
+    found = {}
+    for cell in nb.cells:
+        if "reader-prose" not in cell.metadata.get("tags", []):
+            continue
+        template = eval(cell.source.split("prose(", 1)[1].rsplit(",\n      build=", 1)[0])  # the literal
+        shown = "".join(o["data"].get("text/markdown", "") for o in cell.outputs if "data" in o)
+        assert shown and "book build" not in shown, f"{cell.id} fell back to the build's values:\n{shown}"
+        pattern, keys = "", []
+        for part in re.split(r"(\{\{\w+(?::[^{}]*)?\}\})", template):
+            m = re.fullmatch(r"\{\{(\w+)(?::[^{}]*)?\}\}", part)
+            if m:
+                keys.append(m.group(1))
+                pattern += "(.+?)"
+            else:
+                pattern += re.escape(part)
+        match = re.fullmatch(pattern, shown, re.S)
+        assert match, f"{cell.id}: output does not follow its template"
+        for key, text in zip(keys, match.groups()):
+            assert re.fullmatch(r"[-+−]?[\d,]*\.?\d+(e[-+]?\d+)?%?", text), f"{key} shows {text!r}"
+            found[key] = text
+    return found
