@@ -51,9 +51,9 @@ def library_reads_caps(src: Path = ROOT / "src" / "cnnbook") -> list[str]:
     return [name for name in CAPS if name not in text]
 
 
-def kernel_env(mode: str, workers: int, uncapped: bool) -> dict[str, str]:
-    """The environment every kernel inherits: mode, offline data, threads, caps."""
-    threads = str(max(1, (os.cpu_count() or 1) // workers))
+def kernel_env(mode: str, workers: int, uncapped: bool, threads: int | None = None) -> dict[str, str]:
+    """The environment every kernel inherits: mode, offline data, threads (cores / workers), caps."""
+    threads = str(threads or max(1, (os.cpu_count() or 1) // workers))
     env = {"CNNBOOK_MODE": mode, "CNNBOOK_OFFLINE": os.environ.get("CNNBOOK_OFFLINE", "1"),
            "CNNBOOK_PROGRESS": "lines", "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
            "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
@@ -100,7 +100,7 @@ def _run(path: str, env: dict[str, str], timeout: int) -> tuple[str, str | None,
     start = time.perf_counter()
     error = None
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False, record_timing=True,
                        resources={"metadata": {"path": str(Path(path).parent)}}).execute()
     except CellExecutionError as exc:
         error = str(exc)[-3000:]
@@ -112,12 +112,24 @@ def _run(path: str, env: dict[str, str], timeout: int) -> tuple[str, str | None,
     return path, (None if error else nbformat.writes(nb)), seconds, cpu, error
 
 
+def with_outputs(source: nbformat.NotebookNode, executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``source`` as stored, with ``executed``'s outputs: the cache's hash (code and metadata) must be
+    the one myst-nb computes from the file, whatever execution added to the metadata."""
+    ran = [c for c in executed.cells if c.cell_type == "code"]
+    mine = [c for c in source.cells if c.cell_type == "code"]
+    assert [c.source for c in ran] == [c.source for c in mine]
+    for cell, done in zip(mine, ran):
+        cell.outputs, cell.execution_count = done.get("outputs", []), done.get("execution_count")
+    source.metadata.setdefault("language_info", executed.metadata.get("language_info", {}))
+    return source
+
+
 def execute(paths: list[Path], mode: str, *, workers: int = 1, timeout: int = 900, force: bool = False,
-            uncapped: bool = False, cache_dir: Path | None = None, out_dir: Path | None = None) -> dict:
+            uncapped: bool = False, threads: int | None = None, cache_dir: Path | None = None, out_dir: Path | None = None) -> dict:
     """Execute ``paths`` in ``mode``; cache and save them; return {name: timing}. Raises on failure."""
     from jupyter_cache.base import CacheBundleIn
 
-    env = kernel_env(mode, workers, uncapped)
+    env = kernel_env(mode, workers, uncapped, threads)
     cache = open_cache(cache_dir or CACHES[mode], inputs_digest(env))
     out_dir = out_dir or EXECUTED / mode
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -147,7 +159,7 @@ def execute(paths: list[Path], mode: str, *, workers: int = 1, timeout: int = 90
                 failures.append(f"{name}:\n{error}")
                 print(f"  FAILED   {name} after {seconds:.0f} s", flush=True)
                 continue
-            nb = nbformat.reads(text, as_version=4)
+            nb = with_outputs(nbformat.read(path, as_version=4), nbformat.reads(text, as_version=4))
             cache.cache_notebook_bundle(CacheBundleIn(nb, path, data={"execution_seconds": seconds}),
                                         check_validity=False, overwrite=True)
             nbformat.write(nb, out_dir / name)
@@ -167,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=("quick", "full"), default="quick")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="notebooks at a time; each kernel gets cores / workers threads")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads per kernel (default: cores / workers)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
     parser.add_argument("--force", action="store_true", help="run even what the cache holds")
     parser.add_argument("--uncapped", action="store_true", help="full mode without the CNNBOOK_MAX_* caps")
@@ -180,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         execute([p.resolve() for p in paths], args.mode, workers=min(args.workers, len(paths)),
-                timeout=args.timeout, force=args.force, uncapped=args.uncapped)
+                timeout=args.timeout, force=args.force, uncapped=args.uncapped, threads=args.threads)
     except ExecutionError as exc:
         print(exc, file=sys.stderr)
         return 1
