@@ -156,3 +156,29 @@ def rendered_numbers(nb) -> dict[str, str]:
             assert re.fullmatch(r"[-+−]?[\d,]*\.?\d+(e[-+]?\d+)?%?", text), f"{key} shows {text!r}"
             found[key] = text
     return found
+
+
+def test_publish_commits_the_reader_notebooks_to_their_branch_only(tmp_path, monkeypatch):
+    import subprocess
+
+    import publish_reader
+
+    for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.setenv(var, "test")
+    for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.setenv(var, "test@example.com")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=clone, capture_output=True, text=True, check=True).stdout
+
+    head = git("rev-parse", "HEAD")
+    (tmp_path / "reader" / "chapters").mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "reader" / "chapters" / "lenet.ipynb")
+    first = publish_reader.publish(tmp_path / "reader", "reader-notebooks", root=clone)
+    assert publish_reader.publish(tmp_path / "reader", "reader-notebooks", root=clone) == first   # no change
+    assert git("ls-tree", "-r", "--name-only", "reader-notebooks").split() == [
+        "README.md", "chapters/lenet.ipynb", "requirements.txt"]
+    assert "cnnbook @ git+https://" in git("show", "reader-notebooks:requirements.txt")
+    assert git("rev-parse", "HEAD") == head and git("status", "--porcelain") == ""   # working tree untouched

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -20,18 +21,19 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def git(*args: str, env: dict | None = None, input: bytes | None = None) -> str:
-    result = subprocess.run(["git", *args], cwd=ROOT, env=env, input=input, capture_output=True, check=True)
+def _git(*args: str, env: dict | None = None, input: bytes | None = None, root: Path = ROOT) -> str:
+    result = subprocess.run(["git", *args], cwd=root, env=env, input=input, capture_output=True, check=True)
     return result.stdout.decode().strip()
 
 
-def publish(reader_dir: Path, branch: str) -> str:
+def publish(reader_dir: Path, branch: str, root: Path = ROOT) -> str:
     """Commit ``reader_dir/chapters/*.ipynb`` (plus Binder's requirements) to ``branch``; return the commit."""
     notebooks = sorted((reader_dir / "chapters").glob("*.ipynb"))
     if not notebooks:
         raise SystemExit(f"no reader notebooks in {reader_dir / 'chapters'}: run `make notebooks-reader`")
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     url = config["repository"]["url"].rstrip("/")
+    git = partial(_git, root=root)
     source = git("rev-parse", "HEAD")
     dirty = bool(git("status", "--porcelain", "--", "chapters", "src", "references.bib", "glossary.md"))
     extra = {
