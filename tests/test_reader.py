@@ -1,6 +1,7 @@
 """Reader notebooks (tools/reader.py): no MyST left, every glued number rendered by the reader's run."""
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -139,7 +140,7 @@ def rendered_numbers(nb) -> dict[str, str]:
     for cell in nb.cells:
         if "reader-prose" not in cell.metadata.get("tags", []):
             continue
-        template = eval(cell.source.split("prose(", 1)[1].rsplit(",\n      build=", 1)[0])  # the literal
+        template = ast.literal_eval(cell.source.split("prose(", 1)[1].rsplit(",\n      build=", 1)[0])
         shown = "".join(o["data"].get("text/markdown", "") for o in cell.outputs if "data" in o)
         assert shown and "book build" not in shown, f"{cell.id} fell back to the build's values:\n{shown}"
         pattern, keys = "", []
