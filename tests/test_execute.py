@@ -87,3 +87,14 @@ def test_a_changed_library_empties_the_cache(tmp_path):
     execute.open_cache(cache_dir, "bbb")
     assert not (cache_dir / "marker").exists()
     assert (cache_dir / "cnnbook-inputs.txt").read_text().strip() == "bbb"
+
+
+def test_the_cache_survives_a_change_of_workers_but_not_of_mode_or_caps(monkeypatch):
+    monkeypatch.setattr(execute, "library_reads_caps", lambda: [])
+    one, two = execute.kernel_env("quick", 1, False, threads=2), execute.kernel_env("quick", 2, False, threads=1)
+    assert execute.inputs_digest(one) == execute.inputs_digest(two)
+    assert execute.inputs_digest(one) != execute.inputs_digest(execute.kernel_env("full", 1, False))
+    monkeypatch.setenv("CNNBOOK_MAX_STEPS", "3")
+    capped = execute.inputs_digest(execute.kernel_env("full", 1, False))
+    monkeypatch.setenv("CNNBOOK_MAX_STEPS", "4")
+    assert execute.inputs_digest(execute.kernel_env("full", 1, False)) != capped

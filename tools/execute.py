@@ -69,7 +69,8 @@ def kernel_env(mode: str, workers: int, uncapped: bool, threads: int | None = No
 
 def inputs_digest(env: dict[str, str]) -> str:
     """A hash of what a chapter's outputs depend on besides its own code: the library and settings."""
-    h = hashlib.sha256(json.dumps(sorted(env.items())).encode())
+    settings = {k: v for k, v in env.items() if k.startswith("CNNBOOK_") and k != "CNNBOOK_PROGRESS"}
+    h = hashlib.sha256(json.dumps(sorted(settings.items())).encode())   # threads and workers excluded
     for path in sorted((ROOT / "src" / "cnnbook").rglob("*.py")):
         h.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
     return h.hexdigest()[:16]
