@@ -89,15 +89,28 @@ def test_prose_formats_values_as_myst_nb_does(value, spec):
     assert format_value(value, spec) == format_plain_text(repr(value), spec)
 
 
-def test_prose_renders_this_runs_values_and_marks_the_builds():
+def test_prose_renders_this_runs_values_and_updates_paragraphs_glued_later(monkeypatch):
+    import IPython.display
+
+    from cnnbook import notebook
+
+    shown, updated = [], []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, display_id=None: shown.append((obj.data, display_id)))
+    monkeypatch.setattr(IPython.display, "update_display", lambda obj, display_id: updated.append((obj.data, display_id)))
+    monkeypatch.setattr(notebook, "_waiting", {})
     saved = dict(glued)
     glued.clear()
     try:
         glued["n"] = 1234
-        text = prose("n = {{n:,}}, m = {{m:.2f}}, $x_{1}$", build={"m": 0.5}).data
-        assert text.startswith("n = 1,234, m = 0.50<sup") and "book build" in text and "$x_{1}$" in text
-        with pytest.raises(KeyError, match="run the cells above"):
-            prose("{{missing}}")
+        assert prose("n = {{n:,}}, $x_{1}$").data == "n = 1,234, $x_{1}$"       # all known: a plain result
+        # m is glued further down: the build's value, marked, until this run computes it
+        assert prose("n = {{n:,}}, m = {{m:.2f}}", build={"m": 0.5}) is None
+        (text, display_id), = shown
+        assert text.startswith("n = 1,234, m = 0.50<sup") and "book build" in text and display_id
+        notebook.glue("m", 0.25)
+        assert updated == [("n = 1,234, m = 0.25", display_id)] and notebook._waiting == {}
+        prose("{{nowhere}}")
+        assert "not computed yet" in shown[-1][0]
     finally:
         glued.clear()
         glued.update(saved)
@@ -149,7 +162,7 @@ def rendered_numbers(nb) -> dict[str, str]:
             continue
         template = ast.literal_eval(cell.source.split("prose(", 1)[1].rsplit(",\n      build=", 1)[0])
         shown = "".join(o["data"].get("text/markdown", "") for o in cell.outputs if "data" in o)
-        assert shown and "book build" not in shown, f"{cell.id} fell back to the build's values:\n{shown}"
+        assert shown and "<sup title=" not in shown, f"{cell.id} still shows values this run did not compute:\n{shown}"
         pattern, fields = "", []
         for part in re.split(r"(\{\{\w+(?::[^{}]*)?\}\})", template):
             m = re.fullmatch(r"\{\{(\w+)(?::([^{}]*))?\}\}", part)
@@ -167,3 +180,29 @@ def rendered_numbers(nb) -> dict[str, str]:
                 assert re.fullmatch(r"[-+−]?[\d,]*\.?\d+(e[-+]?\d+)?%?|nan|inf", text), f"{key} shows {text!r}"
             found[key] = text
     return found
+
+
+def test_publish_commits_the_reader_notebooks_to_their_branch_only(tmp_path, monkeypatch):
+    import subprocess
+
+    import publish_reader
+
+    for var in ("GIT_AUTHOR_NAME", "GIT_COMMITTER_NAME"):
+        monkeypatch.setenv(var, "test")
+    for var in ("GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.setenv(var, "test@example.com")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=clone, capture_output=True, text=True, check=True).stdout
+
+    head = git("rev-parse", "HEAD")
+    (tmp_path / "reader" / "chapters").mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "reader" / "chapters" / "lenet.ipynb")
+    first = publish_reader.publish(tmp_path / "reader", "reader-notebooks", root=clone)
+    assert publish_reader.publish(tmp_path / "reader", "reader-notebooks", root=clone) == first   # no change
+    assert git("ls-tree", "-r", "--name-only", "reader-notebooks").split() == [
+        "README.md", "chapters/lenet.ipynb", "requirements.txt"]
+    assert "cnnbook @ git+https://" in git("show", "reader-notebooks:requirements.txt")
+    assert git("rev-parse", "HEAD") == head and git("status", "--porcelain") == ""   # working tree untouched

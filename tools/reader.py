@@ -333,7 +333,7 @@ def _python_string(text: str) -> str:
 
 def prose_cell(template: str, keys: list[str], build: dict, cell_id: str) -> nbformat.NotebookNode:
     """A hidden code cell that renders ``template`` with the run's glued values."""
-    from cnnbook.notebook import glued, prose
+    from cnnbook.notebook import glued
 
     used = {k: build[k] for k in dict.fromkeys(keys) if k in build}
     source = ("# @title\n"
@@ -342,10 +342,12 @@ def prose_cell(template: str, keys: list[str], build: dict, cell_id: str) -> nbf
     cell = nbformat.v4.new_code_cell(source, id=cell_id)
     cell.metadata = {"cellView": "form", "jupyter": {"source_hidden": True}, "tags": ["reader-prose"]}
     if len(used) == len(set(keys)):           # the build's rendering, shown until the reader runs it
+        from cnnbook.notebook import _render
+
         saved = dict(glued)
         glued.clear()
         try:
-            md = prose(template, build=used).data
+            md, _ = _render(template, used)
         finally:
             glued.clear()
             glued.update(saved)
