@@ -1,6 +1,8 @@
 # Two commands (see README.md):
-#   make book   set up .venv if needed, build the HTML book (executing every chapter), print its path
-#   make test   set up .venv if needed, run the unit tests and every notebook, then build the book strictly
+#   make book   set up .venv if needed, execute every chapter once (quick mode, cached), build the HTML
+#               book from those results and the reader notebooks, print its path
+#   make test   set up .venv if needed: unit tests, the chapters in quick mode (once), the reader
+#               notebooks in capped full mode, then the strict book build and the browser checks
 #
 # The virtual environment is (re)built only when requirements.txt, pyproject.toml
 # or the checkout's location change: the stamp file's name carries their hash.
@@ -13,23 +15,47 @@ STAMP  := $(VENV)/.installed-$(HASH)
 export PATH := $(abspath $(BIN)):$(PATH)
 # The built book is a static page: training prints a line per epoch instead of a live bar.
 export CNNBOOK_PROGRESS := lines
-JOBS   ?= 2
+# Processes at a time (pytest workers, notebook kernels); each gets cores / JOBS torch threads,
+# since two kernels sharing cores at full threads each run several times slower.
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+THREADS = $(shell n=$$(( $$(nproc 2>/dev/null || echo 2) / $(JOBS) )); [ $$n -ge 1 ] && echo $$n || echo 1)
+# Per-cell time limit (seconds) when executing notebooks.
+CELL_TIMEOUT ?= 900
 
-.PHONY: book test unit notebooks setup clean bench sync-repo-url
+.PHONY: book book-tests test unit execute notebooks notebooks-reader full publish-reader setup clean bench sync-repo-url
 
-book: $(STAMP)
+book: notebooks-reader
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --nbmake --nbmake-timeout=900 tests chapters -m "not book"
+test: unit full book-tests
+
+# The strict book build (rendering the cached executions) and the tests that read it.
+book-tests: $(STAMP)
 	$(BIN)/python -m pytest tests -m book
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) tests -m "not book"
+	OMP_NUM_THREADS=$(THREADS) $(BIN)/python -m pytest -n $(JOBS) tests -m "not book"
 
-notebooks: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --nbmake --nbmake-timeout=900 chapters
+# Every chapter once in quick mode, into the jupyter-cache the book build renders (unchanged
+# chapters with an unchanged library are not run again).
+execute: $(STAMP)
+	$(BIN)/python tools/execute.py --mode quick --workers $(JOBS) --timeout $(CELL_TIMEOUT)
+notebooks: execute
+
+# The notebooks for Jupyter and Colab readers: _build/reader/chapters/*.ipynb.
+notebooks-reader: execute
+	$(BIN)/python tools/reader.py --require-outputs
+
+# The reader notebooks in full mode (full-size models, budgets and images) with the library's caps
+# on steps, evaluation batches, epochs and batch size (tools/execute.py's CAPS; CNNBOOK_MAX_* override).
+full: notebooks-reader
+	$(BIN)/python tools/execute.py --mode full --workers $(JOBS) --timeout $(CELL_TIMEOUT)
+
+# Commit the reader notebooks to the branch `reader-notebooks` (which the launch buttons open);
+# your working tree and current branch are not touched. Then: git push origin reader-notebooks
+publish-reader: notebooks-reader
+	$(BIN)/python tools/publish_reader.py
 
 bench: $(STAMP)
 	$(BIN)/python -m cnnbook.bench

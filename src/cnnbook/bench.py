@@ -131,7 +131,11 @@ class _SilentAnimator:
 def _d2l_time_to_accuracy(model: nn.Module, data: ImageData, *, image_size: int, batch_size: int,
                           lr: float, epochs: int, target: float, device: torch.device) -> tuple[float | None, list]:
     """Run d2l.train_ch6 as d2l does (xavier init, SGD, [0, 1] inputs); seconds to ``target``."""
-    from d2l import torch as d2l
+    try:
+        from d2l import torch as d2l
+    except ImportError:
+        raise ImportError("the race needs d2l: `pip install --no-deps d2l==1.0.3` (its pins no longer "
+                          "build), or run `make bench` in this repository's .venv") from None
 
     # d2l feeds unnormalised [0, 1] images: mean 0, std 1 keeps them as they are
     stats = data.stats
@@ -209,7 +213,10 @@ def _fmt_s(seconds: float | None, total: float) -> str:
 
 def book_execution_times(root: Path) -> list[dict]:
     """Execution seconds per notebook, from the last Jupyter Book build's cache."""
-    from jupyter_cache import get_cache
+    try:
+        from jupyter_cache import get_cache
+    except ImportError:
+        raise ImportError("reading the build's times needs jupyter-cache: pip install 'cnnbook[bench]'") from None
 
     cache_dir = root / "_build" / ".jupyter_cache"
     if not cache_dir.exists():

@@ -6,8 +6,12 @@ a second copy in the notebook; :func:`show_source` is how.
 from __future__ import annotations
 
 import inspect
+import re
 
-__all__ = ["show_source", "setup_chapter", "glue"]
+__all__ = ["show_source", "setup_chapter", "glue", "glued", "format_value", "prose"]
+
+#: Every value the running chapter has glued, by name (the reader notebooks render prose from it).
+glued: dict = {}
 
 
 def show_source(obj, *, start: str | None = None, stop: str | None = None):
@@ -62,13 +66,94 @@ def glue(name: str, value) -> None:
 
     In a markdown cell, ``{glue:text}`name:.3f``` then shows the value.
 
-    Uses myst-nb's glue when the book is being built; elsewhere (Jupyter,
-    Colab) it does nothing, and the value is visible in the cell's output.
+    The value is kept in :data:`glued` (the reader notebooks render their prose
+    from it with :func:`prose`) and, when myst-nb is installed, glued for the
+    book build; the call itself displays nothing.
     """
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()          # NumPy / torch scalars -> plain Python numbers myst-nb can format
+    glued[name] = value
+    _refresh_prose(name)
     try:
         from myst_nb import glue as _glue
     except ImportError:
         return
-    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
-        value = value.item()          # NumPy / torch scalars -> plain Python numbers myst-nb can format
     _glue(name, value, display=False)
+
+
+def format_value(value, spec: str = "") -> str:
+    """Format a glued value as myst-nb's ``{glue:text}`key:spec``` does.
+
+    The spec's last character decides the type: ``d``-like ints, ``f``-like
+    floats, ``s`` strings; no spec means ``str(value)``.
+    """
+    if not spec:
+        return str(value)
+    kind = spec[-1]
+    if kind == "s":
+        value = str(value)
+    elif kind in "bcdoxX":
+        value = int(value)
+    elif kind in "eEfFgGn%":
+        value = float(value)
+    return format(value, spec)
+
+
+_PLACEHOLDER = re.compile(r"\{\{(\w+)(?::([^{}]*))?\}\}")
+
+#: Paragraphs shown before all their values were glued: display id -> (template, build values).
+_waiting: dict[str, tuple[str, dict]] = {}
+
+
+def _render(template: str, build: dict) -> tuple[str, bool]:
+    """The paragraph with this run's values (else the build's, marked); and whether any was missing."""
+    missing = False
+
+    def fill(match):
+        nonlocal missing
+        key, spec = match.group(1), match.group(2) or ""
+        if key in glued:
+            return format_value(glued[key], spec)
+        missing = True
+        if key in build:
+            return (f'{format_value(build[key], spec)}<sup title="value computed by the book build; this '
+                    f'run computes it further down">build</sup>')
+        return f'<sup title="{key}: computed further down">(not computed yet)</sup>'
+
+    return _PLACEHOLDER.sub(fill, template), missing
+
+
+def prose(template: str, build: dict | None = None):
+    """Render a paragraph of a reader notebook with this run's glued values.
+
+    ``template`` is Markdown in which ``{{key:spec}}`` stands for the value the
+    chapter glued as ``key`` (formatted as :func:`format_value` does). A key not
+    glued yet shows ``build[key]``, the value the book's own build computed,
+    marked as such; the paragraph is then shown with a display id, and
+    :func:`glue` renders it again, in place, once this run computes the value.
+    """
+    from IPython.display import Markdown, display
+
+    build = build or {}
+    text, missing = _render(template, build)
+    if not missing:
+        return Markdown(text)
+    display_id = f"cnnbook-prose-{len(_waiting)}-{abs(hash(template))}"
+    _waiting[display_id] = (template, build)
+    display(Markdown(text), display_id=display_id)
+    return None
+
+
+def _refresh_prose(name: str) -> None:
+    """Re-render, in place, the paragraphs shown before ``name`` was glued."""
+    if not _waiting:
+        return
+    from IPython.display import Markdown, update_display
+
+    for display_id, (template, build) in list(_waiting.items()):
+        if "{{" + name not in template:
+            continue
+        text, missing = _render(template, build)
+        update_display(Markdown(text), display_id=display_id)
+        if not missing:
+            del _waiting[display_id]

@@ -1,8 +1,8 @@
 """The built book: one strict Jupyter Book build per test session, shared by the book tests.
 
-These tests carry the ``book`` marker; ``make test`` runs them after the unit tests
-and notebooks (``pytest -m book``). The build executes every chapter, so it is the
-slowest step; Jupyter Book's cache makes an unchanged rebuild quick.
+These tests carry the ``book`` marker; ``make test`` runs them (``pytest -m book``) after
+the unit tests, ``make execute`` (every chapter once, quick mode, into the cache the build
+renders), ``make notebooks-reader`` and ``make full`` (the reader notebooks in capped full mode).
 """
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
+READER = ROOT / "_build" / "reader" / "chapters"
+EXECUTED_FULL = ROOT / "_build" / "executed" / "full"
 CHROMIUM = os.environ.get("CNNBOOK_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -83,3 +85,22 @@ def browser():
             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def reader_notebooks() -> dict[str, Path]:
+    """chapter name -> its reader notebook (``make notebooks-reader``)."""
+    chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+    missing = [nb.name for nb in chapters if not (READER / nb.name).exists()]
+    if missing:
+        pytest.fail(f"no reader notebook for {', '.join(missing)}: run `make notebooks-reader` first")
+    return {nb.stem: READER / nb.name for nb in chapters}
+
+
+@pytest.fixture(scope="session")
+def full_runs(reader_notebooks) -> dict[str, Path]:
+    """chapter name -> its reader notebook as executed in capped full mode (``make full``)."""
+    missing = [name for name in reader_notebooks if not (EXECUTED_FULL / f"{name}.ipynb").exists()]
+    if missing:
+        pytest.fail(f"no full-mode run of {', '.join(missing)}: run `make full` first")
+    return {name: EXECUTED_FULL / f"{name}.ipynb" for name in reader_notebooks}

@@ -45,3 +45,28 @@ def test_chapters_show_figures_and_no_errors(chapter_pages):
             continue       # the arithmetic and comparison chapters do not follow the eight questions
         for heading in ("是什么", "为什么", "怎么做", "是谁", "在哪儿", "啥时候", "优点", "缺点"):
             assert heading in text, f"{page.name} lacks the {heading} section"
+
+
+def test_the_build_renders_the_cached_executions_instead_of_running_chapters(book_build):
+    """make execute ran every chapter once; the build must find each in the cache, run none."""
+    _, log = book_build
+    chapters = sorted(p.stem for p in (ROOT / "chapters").glob("*.ipynb"))
+    hits = set(re.findall(r"chapters/(\w+)\.ipynb: Using cached notebook", log))
+    ran = re.findall(r"chapters/(\w+)\.ipynb: Execut", log)
+    assert not ran, f"the build executed {ran}: run `make execute` before building"
+    assert hits == set(chapters), f"not rendered from the cache: {sorted(set(chapters) - hits)}"
+
+
+def test_download_buttons_serve_the_reader_notebooks(html, reader_notebooks):
+    for name, notebook in reader_notebooks.items():
+        served = html / "_sources" / "chapters" / f"{name}.ipynb"
+        assert served.read_bytes() == notebook.read_bytes(), f"{name}: the download is not the reader notebook"
+
+
+def test_launch_buttons_open_the_reader_notebooks_branch(chapter_pages):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo = config["repository"]["url"].removeprefix("https://github.com/").rstrip("/")
+    branch = config["repository"]["branch"]
+    for page in chapter_pages:
+        colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/chapters/{page.stem}.ipynb"
+        assert colab in page.read_text(encoding="utf-8"), f"{page.name} has no Colab button for {colab}"
