@@ -90,3 +90,15 @@ def test_the_model_is_left_as_it_was():
     assert not model.training
     assert torch.equal(model[0].weight.grad, torch.ones_like(model[0].weight)) and model[4].weight.grad is None
     assert not model[0]._forward_pre_hooks
+
+
+def test_an_empty_module_fails_on_its_output_shape_first(capsys):
+    class Empty(nn.Module):
+        def forward(self, x):
+            return x
+
+    with pytest.raises(ModelCheckError) as info:
+        check_model(Empty(), input_shape=(2, 3, 8, 8), output_shape=(2, 10), params=100)
+    assert info.value.check == "output shape"
+    printed = capsys.readouterr().out
+    assert "no trainable parameter" in printed and "expected 100" in printed

@@ -176,6 +176,17 @@ def check_model(model: nn.Module, *, input_shape: Sequence[int], output_shape: S
         checks.append(("output shape", _shape_str(out.shape) + ("" if shape_ok else
                        f" (expected {_shape_str(output_shape)})"), shape_ok))
         # Backward pass: every parameter should receive a gradient.
+        if not out.requires_grad:
+            checks.append(("backward pass", "the output depends on no trainable parameter", False))
+            if param_check:
+                checks.append(param_check)
+            failure = (ModelCheckError("output shape", _shape_str(output_shape), _shape_str(out.shape),
+                                       "build the layers in __init__ and call them in forward().")
+                       if not shape_ok else
+                       ModelCheckError("backward pass", "an output computed from the model's parameters",
+                                       "an output with no gradient", "call your layers in forward(); "
+                                       "do not wrap them in torch.no_grad() or .detach() the result."))
+            finish()
         try:
             out.float().square().mean().backward()
         except Exception as error:      # noqa: BLE001
