@@ -9,6 +9,7 @@ settings and ``forward`` line for line -- including their mistakes, which the
   5×5 ``conv3`` meets a 4×4 map; it needs the paper's 32×32 input.
 * :class:`NotesAlexNet` -- 227×227 input, no padding in ``conv1``, one GPU's half of
   the widths (48/128/192/192/128) and 2,048-unit fully connected layers; no LRN.
+* :func:`notes_nin_block` -- the notes' NiN block, which is d2l's and holds.
 * :class:`NotesVGG16` -- ``conv3_2`` and ``conv4_2`` are each called twice (there is
   no ``conv3_3`` or ``conv4_3``), block 5 calls ``conv4_2`` three more times, and a
   ReLU follows the last ``Linear``, so the logits can never be negative.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from torch import nn
 
-__all__ = ["NotesLeNet", "NotesAlexNet", "NotesVGG16"]
+__all__ = ["NotesLeNet", "NotesAlexNet", "NotesVGG16", "notes_nin_block"]
 
 
 class NotesLeNet(nn.Module):
@@ -133,3 +134,16 @@ class NotesVGG16(nn.Module):
         x = self.dropout(x)
         x = self.relu(self.linear3(x))      # a ReLU on the logits
         return x
+
+
+def notes_nin_block(in_channels, out_channels, kernel_size, stride, padding):
+    """The notes' NiN block (NiN块), as written: one convolution, then two 1×1 convolutions, each with ReLU."""
+    layer = []
+    layer.append(nn.Conv2d(in_channels, out_channels, kernel_size=kernel_size, padding=padding, stride=stride))
+    layer.append(nn.ReLU())
+    layer.append(nn.Conv2d(out_channels, out_channels, kernel_size=1))
+    layer.append(nn.ReLU())
+    layer.append(nn.Conv2d(out_channels, out_channels, kernel_size=1))
+    layer.append(nn.ReLU())
+
+    return nn.Sequential(*layer)
