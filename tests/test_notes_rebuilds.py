@@ -44,3 +44,12 @@ def test_notes_vgg16_logits_are_never_negative():
     model = NotesVGG16().eval()
     with torch.no_grad():
         assert (model(torch.randn(1, 3, 224, 224)) >= 0).all()
+
+
+def test_notes_nin_block_is_the_books_block():
+    from cnnbook.models.nin import nin_block
+    from cnnbook.notes import notes_nin_block
+
+    ours, theirs = notes_nin_block(96, 256, 5, 1, 2), nin_block(96, 256, kernel_size=5, stride=1, padding=2)
+    assert [type(m) for m in ours] == [type(m) for m in theirs]
+    assert count(ours) == count(theirs)
