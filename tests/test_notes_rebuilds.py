@@ -1,0 +1,55 @@
+"""The notes' models behave as the chapters' "Check your notes" sections say."""
+import pytest
+import torch
+
+from cnnbook import anatomy
+from cnnbook.exercises import ModelCheckError, check_model
+from cnnbook.notes import NotesAlexNet, NotesLeNet, NotesVGG16
+
+
+def count(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_notes_lenet_fails_at_28_with_the_books_error_on_conv3():
+    with pytest.raises(ModelCheckError) as info:
+        check_model(NotesLeNet(), input_shape=(2, 1, 28, 28), output_shape=(2, 10))
+    assert info.value.check == "forward pass" and "conv3" in info.value.layer
+    assert "(2, 16, 4, 4)" in str(info.value) or "4×4" in info.value.hint
+
+
+def test_notes_lenet_works_at_32_with_61706_parameters():
+    check_model(NotesLeNet(), input_shape=(2, 1, 32, 32), output_shape=(2, 10), params=61_706)
+
+
+def test_notes_alexnet_is_one_column_of_16_6_million_without_lrn():
+    model = NotesAlexNet()
+    check_model(model, input_shape=(1, 3, 227, 227), output_shape=(1, 1000), params=16_630_440)
+    assert not any(isinstance(m, torch.nn.LocalResponseNorm) for m in model.modules())
+    with pytest.raises(ModelCheckError):          # 224 gives a 5×5 final map, not the 6×6 linear1 expects
+        check_model(model, input_shape=(1, 3, 224, 224), output_shape=(1, 1000))
+
+
+def test_notes_vgg16_has_128_million_parameters_and_too_few_distinct_convs():
+    model = NotesVGG16()
+    assert count(model) == 128_328_232
+    convs = [n for n, m in model.named_modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == 8 and "conv3_3" not in convs and "conv4_3" not in convs
+    table = anatomy(model, 224).table
+    assert (table["layer"] == "conv4_2").sum() == 5   # conv4_2 called five times
+    assert model.conv4_1.in_channels == 256
+
+
+def test_notes_vgg16_logits_are_never_negative():
+    model = NotesVGG16().eval()
+    with torch.no_grad():
+        assert (model(torch.randn(1, 3, 224, 224)) >= 0).all()
+
+
+def test_notes_nin_block_is_the_books_block():
+    from cnnbook.models.nin import nin_block
+    from cnnbook.notes import notes_nin_block
+
+    ours, theirs = notes_nin_block(96, 256, 5, 1, 2), nin_block(96, 256, kernel_size=5, stride=1, padding=2)
+    assert [type(m) for m in ours] == [type(m) for m in theirs]
+    assert count(ours) == count(theirs)
