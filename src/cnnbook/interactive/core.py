@@ -99,7 +99,7 @@ class Control:
         if self.kind == "slider":
             step = self.values[1] - self.values[0] if len(self.values) > 1 else 1
             return Slider(title=self.label, start=self.values[0], end=self.values[-1], step=step,
-                          value=self.value, width=220, name=self.name)
+                          value=self.value, width=200, name=self.name)
         if self.kind == "select":
             return Select(title=self.label, options=[_fmt(v) for v in self.values], value=_fmt(self.value),
                           width=220, name=self.name)
@@ -243,5 +243,6 @@ def stateful_figure(plots, controls: Sequence[Control], sources: Mapping[str, An
                         code=_CALLBACK)
     for c, w in zip(controls, widgets):
         w.js_on_change("active" if c.kind in ("radio", "checkbox") else "value", callback)
-    layout = column(row(*widgets, css_classes=["cnnbook-controls"]), plots, css_classes=["cnnbook-interactive"])
+    rows = [row(*widgets[i:i + 3], css_classes=["cnnbook-controls"]) for i in range(0, len(widgets), 3)]
+    layout = column(*rows, plots, css_classes=["cnnbook-interactive"])
     return InteractiveFigure(layout, spec, list(controls), widgets, title)

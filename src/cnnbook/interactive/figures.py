@@ -96,7 +96,7 @@ def conv_arithmetic_figure(sizes=range(4, 9), kernels=range(1, 6), paddings=rang
         return L["conv.formula"].format(n=n, k=k, p=p, s=s, d=d, out=conv_output_size(n, k, p, s, d))
 
     big = max(sizes) + 2 * max(paddings)
-    f = _fig(L["conv.title"], x_range=(0, big), y_range=(0, big), width=420, height=420, match_aspect=True)
+    f = _fig(L["conv.title"], x_range=(0, big), y_range=(0, big), width=420, height=500, match_aspect=True)
     f.axis.visible = False
     f.grid.visible = False
     src = {name: ColumnDataSource() for name in ("grid", "anchors", "first", "last")}
@@ -106,8 +106,8 @@ def conv_arithmetic_figure(sizes=range(4, 9), kernels=range(1, 6), paddings=rang
     f.rect("x", "y", 0.9, 0.9, source=src["last"], fill_color=PALETTE[3], fill_alpha=0.35,
            line_color=PALETTE[3], legend_label=L["conv.last"])
     f.scatter("x", "y", source=src["anchors"], size=7, color="black", legend_label=L["conv.anchor"])
-    f.legend.location = "bottom_right"
     f.legend.label_text_font_size = "8pt"
+    f.add_layout(f.legend[0], "below")
     div = _div(520)
     deps = ["n", "k", "p", "s", "d"]
     return stateful_figure(column(div, f), controls, src,
