@@ -55,7 +55,7 @@ def test_lrn_states_match_the_papers_layer():
     matches = [k for k, v in fig.states["output"].items() if np.allclose(v["top"], expected, atol=1e-3)]
     assert matches, "no state reproduces paper_lrn"
     k, n, alpha, beta = matches[0].split("|")
-    assert (float(k), int(n), float(beta)) == (LRN_K, LRN_SIZE, LRN_BETA)
+    assert (float(k), int(n), float(alpha), float(beta)) == (LRN_K, LRN_SIZE, LRN_ALPHA / LRN_SIZE, LRN_BETA)
     divisors = {k: np.array(v["top"]) for k, v in fig.states["divisor"].items()}
     assert len({tuple(np.round(d, 3)) for d in divisors.values()}) > len(divisors) // 2   # controls change it
 

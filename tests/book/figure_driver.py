@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 _MATH_JS = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   const raw = [];
-  const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(document.querySelector('main') || document.body || document.documentElement, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode, parent = node.parentElement;
     if (parent && parent.closest('pre, code, script, style, .highlight, mjx-container')) continue;

@@ -1,23 +1,26 @@
 """The built book as a reader sees it: every page in headless Chromium.
 
-Checks: no JavaScript errors (beyond the allowlist below), every image loads,
-every chapter shows figures, launch links point at the chapter's notebook, the
-search finds "LeNet"; a screenshot of every chapter goes to _build/screenshots/.
+Checks: no JavaScript errors (beyond the allowlist below), no request to any host but
+the local server (such requests are blocked and fail the test: the book must work
+offline), every image loads, every formula is typeset, every interactive figure
+responds to its controls, every chapter shows figures, launch links point at the
+chapter's notebook, the search finds "LeNet". Screenshots of every chapter and of
+each figure before/after each control go to _build/screenshots/; each chapter
+page's weight and load time to _build/page_weights.txt.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import HTML, ROOT
+from figure_driver import open_page, operate_controls, untypeset_math
 
-# Console messages that are not errors of the book. Each needs a reason.
+# Console messages that are not errors of the book. Each needs a reason. (Requests to
+# other hosts are not allowed at all: open_page blocks and records them.)
 ALLOWED_CONSOLE_ERRORS = (
-    # The browser has no network here: requests to outside hosts (e.g. the launch
-    # buttons' favicons or a CDN that a theme references) fail, which is expected offline.
-    "net::ERR_NAME_NOT_RESOLVED",
-    "net::ERR_INTERNET_DISCONNECTED",
     # Chromium asks for /favicon.ico, which a Jupyter Book does not have.
     "favicon.ico",
     # sphinx-thebe's loader is included twice by sphinx-book-theme 1.1 (once by each
@@ -28,6 +31,20 @@ ALLOWED_CONSOLE_ERRORS = (
     "Got invalid theme mode",
 )
 SCREENSHOTS = ROOT / "_build" / "screenshots"
+PAGE_WEIGHTS = ROOT / "_build" / "page_weights.txt"
+
+
+@pytest.fixture(scope="session")
+def html(request) -> Path:
+    """The book built by conftest's ``book_build``, or an already built book named by
+    ``CNNBOOK_BUILT_HTML`` (e.g. a reduced book of one or two chapters, for a quick check)."""
+    built = os.environ.get("CNNBOOK_BUILT_HTML")
+    if built:
+        return Path(built)
+    returncode, log = request.getfixturevalue("book_build")
+    if returncode != 0:
+        pytest.fail("the book did not build:\n" + log[-4000:])
+    return HTML
 
 
 def _pages(html: Path) -> list[str]:
@@ -39,22 +56,69 @@ def _allowed(text: str) -> bool:
     return any(marker in text for marker in ALLOWED_CONSOLE_ERRORS)
 
 
-def test_pages_have_no_js_errors_and_all_images_load(browser, served_book, html):
+def test_pages_have_no_js_errors_no_external_requests_and_all_images_load(browser, served_book, html):
     problems = []
     for rel in _pages(html):
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(f"page error: {exc}")
-                if not _allowed(str(exc)) else None)
-        page.on("console", lambda msg: errors.append(f"console: {msg.text}")
-                if msg.type == "error" and not _allowed(msg.text + str(msg.location)) else None)
-        page.goto(f"{served_book}/{rel}", wait_until="load")
+        page, visit = open_page(browser, served_book, rel, allowed_console=ALLOWED_CONSOLE_ERRORS)
         page.wait_for_timeout(300)
         broken = page.evaluate("""() => Array.from(document.images)
             .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)""")
-        problems += [f"{rel}: {e}" for e in errors] + [f"{rel}: broken image {src}" for src in broken]
+        problems += [f"{rel}: {e}" for e in visit.errors if not _allowed(e)]
+        problems += [f"{rel}: request to another host: {u}" for u in visit.external]
+        problems += [f"{rel}: broken image {src}" for src in broken]
         page.close()
     assert not problems, "\n".join(problems)
+
+
+def test_every_formula_is_typeset(browser, served_book, html):
+    problems = []
+    for rel in _pages(html):
+        page, visit = open_page(browser, served_book, rel, allowed_console=ALLOWED_CONSOLE_ERRORS)
+        math = untypeset_math(page)
+        if math["raw"]:
+            problems.append(f"{rel}: raw TeX left in the page: {math['raw'][:3]}")
+        if math["typeset"] < math["math"]:
+            problems.append(f"{rel}: {math['math']} formulas but only {math['typeset']} typeset")
+        problems += [f"{rel}: request to another host: {u}" for u in visit.external]
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_interactive_figures_respond_to_their_controls(browser, served_book, chapter_pages):
+    """Every chapter has an interactive figure; each control changes what is drawn."""
+    problems, report = [], []
+    for path in chapter_pages:
+        rel = f"chapters/{path.name}"
+        page, visit = open_page(browser, served_book, rel, allowed_console=ALLOWED_CONSOLE_ERRORS)
+        checks = operate_controls(page, path.stem, SCREENSHOTS)
+        if not checks:
+            problems.append(f"{rel}: no interactive figure with a control")
+        problems += [f"{rel}: figure {c.figure}: operating {c.control} changed nothing ({c.before.name})"
+                     for c in checks if not c.changed]
+        problems += [f"{rel}: {e}" for e in visit.errors if not _allowed(e)]
+        problems += [f"{rel}: request to another host: {u}" for u in visit.external]
+        report.append(f"{path.stem}: {len(checks)} controls operated, {sum(c.changed for c in checks)} changed the figure")
+        page.close()
+    print("\n".join(report))
+    assert not problems, "\n".join(problems)
+
+
+def test_page_weight_and_load_time_report(browser, served_book, chapter_pages):
+    """A benchmark, not a timed assertion: prints and writes what each chapter page weighs and
+    how long it takes to load (until its figures are drawn) from a local server."""
+    lines = [f"{'page':<28}{'bytes':>12}{'requests':>10}{'figures':>9}{'load s':>9}"]
+    for path in chapter_pages:
+        page, visit = open_page(browser, served_book, f"chapters/{path.name}", allowed_console=ALLOWED_CONSOLE_ERRORS)
+        figures = page.locator(".cnnbook-interactive-output").count()
+        html_bytes = path.stat().st_size
+        lines.append(f"{path.name:<28}{visit.bytes:>12,}{visit.requests:>10}{figures:>9}{visit.load_seconds:>9.2f}"
+                     f"   (HTML alone {html_bytes:,} bytes)")
+        page.close()
+    text = "\n".join(lines) + "\n"
+    PAGE_WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
+    PAGE_WEIGHTS.write_text(text, encoding="utf-8")
+    print(text)
+    assert len(lines) == len(chapter_pages) + 1 and all(p.stat().st_size for p in chapter_pages)
 
 
 def test_chapters_show_figures_and_are_screenshotted(browser, served_book, chapter_pages):
