@@ -63,7 +63,7 @@ def test_lrn_states_match_the_papers_layer():
 def test_receptive_field_states():
     fig = receptive_field_figure(channels=8, max_depth=4)
     for depth in range(1, 5):
-        image = np.array(fig.states["paths"][str(depth)]["image"][0])
+        image = np.array(fig.states["paths"][str(depth)]["image"][0]["__nd__"])
         r = stacked_receptive_field([(3, 1)] * depth)
         assert (image > 0).sum() == r * r
         stacked, single = fig.states["params"][str(depth)]["top"]
@@ -82,7 +82,8 @@ def test_feature_maps_of_a_model():
     for image in range(3):
         assert abs(sum(fig.states["probs"][str(image)]["top"]) - 1) < 1e-3
     first = fig.states["maps"]["0|" + layers[0]]["image"][0]
-    assert len(first) == 29 and len(first[0]) == 6 * 29        # six 28x28 maps with one-pixel gutters
+    assert first["shape"] == [29, 6 * 29]                       # six 28x28 maps with one-pixel gutters
+    assert first["__nd__"].count(None) == 29 * 6 * 29 - 6 * 28 * 28   # gutters are transparent
 
 
 def test_class_map_scores_are_map_means():

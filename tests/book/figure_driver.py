@@ -44,14 +44,22 @@ class PageVisit:
     load_seconds: float = 0.0
 
 
-def open_page(browser, base_url: str, rel: str, *, allowed_console=(), viewport=(1280, 900)):
-    """Open ``rel``; every request to a host other than ``base_url``'s is aborted and recorded."""
+def open_page(browser, base_url: str, rel: str, *, allowed_console=(), viewport=(1280, 900), stand_in=None):
+    """Open ``rel``; every request to a host other than ``base_url``'s is aborted and recorded.
+
+    ``stand_in(url)`` may return a local file that answers for a URL (e.g. for Bokeh's CDN,
+    which Jupyter and Colab load the figures' JavaScript from); such requests are not external.
+    """
     host = urlparse(base_url).netloc
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     visit = PageVisit(f"{base_url}/{rel}")
 
     def route(r):
         u = urlparse(r.request.url)
+        local = stand_in(r.request.url) if stand_in else None
+        if local is not None:
+            r.fulfill(path=str(local))
+            return
         if u.scheme in ("http", "https", "ws", "wss") and u.netloc != host:
             visit.external.append(r.request.url)
             r.abort()
@@ -107,7 +115,11 @@ def operate_controls(page, name: str, out_dir: Path) -> list[ControlCheck]:
         fig.scroll_into_view_if_needed()
         actions = []
         for j in range(fig.locator("select").count()):
-            actions.append((f"select{j}", lambda j=j: fig.locator("select").nth(j).select_option(index=1)))
+            def pick_next(j=j):
+                select = fig.locator("select").nth(j)
+                current, count = select.evaluate("s => [s.selectedIndex, s.options.length]")
+                select.select_option(index=(current + 1) % count)
+            actions.append((f"select{j}", pick_next))
         for j in range(fig.locator(".noUi-handle").count()):
             def press(j=j):
                 handle = fig.locator(".noUi-handle").nth(j)

@@ -121,6 +121,53 @@ def test_page_weight_and_load_time_report(browser, served_book, chapter_pages):
     assert len(lines) == len(chapter_pages) + 1 and all(p.stat().st_size for p in chapter_pages)
 
 
+def _small_figure(kind: str):
+    import torch
+
+    from cnnbook.interactive import feature_maps_figure, lrn_figure
+    from cnnbook.models.lenet import ModernLeNet
+
+    if kind == "lrn":           # bars and a caption
+        return lrn_figure([10., 20., 30., 150., 30., 20., 10., 5.])
+    torch.manual_seed(0)        # image glyphs: states carry 2-D arrays
+    return feature_maps_figure(ModernLeNet(), torch.randn(3, 1, 28, 28), torch.tensor([0, 1, 2]),
+                               [str(i) for i in range(10)])
+
+
+@pytest.mark.parametrize("kind", ["lrn", "feature_maps"])
+def test_notebook_output_draws_and_responds(browser, tmp_path, kind):
+    """The Jupyter/Colab path: a figure's text/html output, which loads BokehJS from Bokeh's CDN
+    (answered here from the installed bokeh package), draws and responds to its controls."""
+    import functools
+    import http.server
+    import threading
+
+    import bokeh
+    from bokeh.resources import CDN
+    from cnnbook.interactive import MIME_TYPE
+    from cnnbook.interactive.sphinx import bokeh_source
+
+    output = _small_figure(kind)._repr_mimebundle_()
+    assert MIME_TYPE in output
+    # The wrapper div only gives the driver a handle on the output, as the book's renderer does.
+    (tmp_path / "cell.html").write_text(
+        f'<html><body><div class="cnnbook-interactive-output">{output["text/html"]}</div></body></html>',
+        encoding="utf-8")
+    cdn = {url: bokeh_source() / url.rsplit("/", 1)[1].replace(f"-{bokeh.__version__}", "") for url in CDN.js_files}
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page, visit = open_page(browser, f"http://127.0.0.1:{server.server_port}", "cell.html",
+                                stand_in=lambda url: cdn.get(url.split("?")[0]))
+        checks = operate_controls(page, f"notebook-output-{kind}", SCREENSHOTS)
+        page.close()
+    finally:
+        server.shutdown()
+    assert checks and all(c.changed for c in checks), checks
+    assert not visit.external and not [e for e in visit.errors if "favicon.ico" not in e], visit
+
+
 def test_chapters_show_figures_and_are_screenshotted(browser, served_book, chapter_pages):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for path in chapter_pages:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -41,10 +42,15 @@ const value = (i) => {
   throw new Error("unknown control kind " + kind);
 };
 const key = (deps) => deps.map(value).join("|");
+// Image glyphs need n-dimensional arrays: {__nd__: flat values (null = NaN), shape} -> ndarray.
+const nd = Bokeh.require("core/util/ndarray");
+const decode = (col) => Array.isArray(col) ? col.map(v => (v !== null && typeof v === "object" && "__nd__" in v)
+  ? nd.ndarray(v.__nd__.map(x => x === null ? NaN : x), {dtype: "float64", shape: v.shape}) : v) : col;
+const columns = (data) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, decode(v)]));
 for (const [name, src] of Object.entries(s.sources)) {
   const data = src.table[key(src.deps)];
   if (data === undefined) continue;
-  sources[name].data = Object.assign({}, src.base, data);
+  sources[name].data = columns(Object.assign({}, src.base, data));
 }
 for (const [name, div] of Object.entries(s.divs)) {
   const text = div.table[key(div.deps)];
@@ -133,8 +139,24 @@ def _jsonable(data: Mapping[str, Any]) -> dict:
         elif array is not None:
             out[name] = array.tolist()
         else:
-            out[name] = [np.round(c, 4).tolist() if isinstance(c, np.ndarray) else c for c in column]
+            out[name] = [_nd(c) if isinstance(c, np.ndarray) and c.ndim == 2 else
+                         np.round(c, 4).tolist() if isinstance(c, np.ndarray) else c for c in column]
     return out
+
+
+def _nd(array: np.ndarray) -> dict:
+    """A 2-D array (an image glyph's entry) as JSON: flat values (NaN as null) and the shape."""
+    flat = np.round(array.astype(float), 3).ravel()
+    return {"__nd__": [None if np.isnan(v) else float(v) for v in flat], "shape": list(array.shape)}
+
+
+def _to_bokeh(data: dict) -> dict:
+    """Columns for a ColumnDataSource in Python: the JSON form of 2-D arrays back to NumPy."""
+    def convert(v):
+        if isinstance(v, dict) and "__nd__" in v:
+            return np.array([np.nan if x is None else x for x in v["__nd__"]], dtype=float).reshape(v["shape"])
+        return v
+    return {k: [convert(v) for v in col] if isinstance(col, list) else col for k, col in data.items()}
 
 
 @dataclass
@@ -189,7 +211,7 @@ def _notebook_html(script: str, div: str) -> str:
         loader = "".join(f"<script>{js}</script>" for js in INLINE.js_raw)
         return loader + div + script
     urls = json.dumps(CDN.js_files)
-    body = script.replace('<script type="text/javascript">', "").replace("</script>", "")
+    body = re.sub(r"</?script[^>]*>", "", script)
     return (div + "<script>(function(){const urls=" + urls + ";"
             "function run(){" + body + "}"
             "if (window.Bokeh && window.Bokeh.Widgets) { run(); return; }"
@@ -232,14 +254,14 @@ def stateful_figure(plots, controls: Sequence[Control], sources: Mapping[str, An
         spec["sources"][name] = table(deps, fn, _jsonable)
         spec["sources"][name]["base"] = _jsonable(base.get(name, {}))
         first = _jsonable(fn(**{d: initial[d] for d in deps}))
-        sources[name].data = {**spec["sources"][name]["base"], **first}
+        sources[name].data = _to_bokeh({**spec["sources"][name]["base"], **first})
     for name, (div, deps, fn) in divs.items():
         spec["divs"][name] = table(deps, fn, str)
         div.text = str(fn(**{d: initial[d] for d in deps}))
 
     widgets = [c.widget() for c in controls]
     callback = CustomJS(args=dict(controls=widgets, sources=dict(sources), divs={n: d[0] for n, d in divs.items()},
-                                  spec_json=json.dumps(spec, separators=(",", ":")), uid=uuid.uuid4().hex),
+                                  spec_json=json.dumps(spec, separators=(",", ":"), ensure_ascii=False), uid=uuid.uuid4().hex),
                         code=_CALLBACK)
     for c, w in zip(controls, widgets):
         w.js_on_change("active" if c.kind in ("radio", "checkbox") else "value", callback)

@@ -68,7 +68,7 @@ def conv_arithmetic_figure(sizes=range(4, 9), kernels=range(1, 6), paddings=rang
         size = n + 2 * p
         xs, ys = np.meshgrid(np.arange(size), np.arange(size))
         inside = (xs >= p) & (xs < p + n) & (ys >= p) & (ys < p + n)
-        return {"x": xs.ravel() + 0.5, "y": size - ys.ravel() - 0.5,
+        return {"x": xs.ravel(), "y": size - 1 - ys.ravel(),          # cell centres; the ranges start at -0.5
                 "fill": np.where(inside.ravel(), "white", "#d9d9d9").tolist()}
 
     def anchors(n, k, p, s, d):
@@ -77,7 +77,7 @@ def conv_arithmetic_figure(sizes=range(4, 9), kernels=range(1, 6), paddings=rang
             return {"x": [], "y": []}
         starts = np.arange(conv_output_size(n, k, p, s, d)) * s
         xs, ys = np.meshgrid(starts, starts)
-        return {"x": xs.ravel() + 0.5, "y": size - ys.ravel() - 0.5}
+        return {"x": xs.ravel(), "y": size - 1 - ys.ravel()}
 
     def taps(which):
         def fn(n, k, p, s, d):
@@ -87,7 +87,7 @@ def conv_arithmetic_figure(sizes=range(4, 9), kernels=range(1, 6), paddings=rang
             start = 0 if which == "first" else (conv_output_size(n, k, p, s, d) - 1) * s
             offsets = start + np.arange(k) * d
             xs, ys = np.meshgrid(offsets, offsets)
-            return {"x": xs.ravel() + 0.5, "y": size - ys.ravel() - 0.5}
+            return {"x": xs.ravel(), "y": size - 1 - ys.ravel()}
         return fn
 
     def caption(n, k, p, s, d):
@@ -96,7 +96,7 @@ def conv_arithmetic_figure(sizes=range(4, 9), kernels=range(1, 6), paddings=rang
         return L["conv.formula"].format(n=n, k=k, p=p, s=s, d=d, out=conv_output_size(n, k, p, s, d))
 
     big = max(sizes) + 2 * max(paddings)
-    f = _fig(L["conv.title"], x_range=(0, big), y_range=(0, big), width=420, height=500, match_aspect=True)
+    f = _fig(L["conv.title"], x_range=(-0.5, big - 0.5), y_range=(-0.5, big - 0.5), width=420, height=500, match_aspect=True)
     f.axis.visible = False
     f.grid.visible = False
     src = {name: ColumnDataSource() for name in ("grid", "anchors", "first", "last")}
@@ -141,12 +141,9 @@ def feature_maps_figure(model, images, labels, classes: Sequence[str], *, n_imag
     images, labels = images[:n_images], labels[:n_images]
     captured, hooks = {}, []
     kinds = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.MaxPool2d, nn.AvgPool2d)
-    counts: dict[str, int] = {}
     for name, m in model.named_modules():
         if isinstance(m, kinds):
-            kind = type(m).__name__
-            counts[kind] = counts.get(kind, 0) + 1
-            label = f"{kind} {counts[kind]} ({name})"
+            label = f"{name}: {type(m).__name__}"
             hooks.append(m.register_forward_hook(lambda mod, inp, out, label=label: captured.__setitem__(label, out)))
     was_training = model.training
     model.eval()
@@ -166,9 +163,13 @@ def feature_maps_figure(model, images, labels, classes: Sequence[str], *, n_imag
     controls = [Control("image", L["maps.image"], "slider", image_ids, 0),
                 Control("layer", L["maps.layer"], "select", layers, layers[0])]
 
+    mosaics = {(i, layer): _mosaic(maps[layer][i], cols=min(8, len(maps[layer][i])))
+               for i in image_ids for layer in layers}
+    scale = max(max(m.shape[1] / 2, m.shape[0]) for m in mosaics.values())   # the frame is 2 units by 1
+
     def mosaic(image, layer):
-        m = maps[layer][image]
-        return {"image": [np.round(_mosaic(m, cols=min(8, len(m))), 2)], "dw": [1], "dh": [1]}
+        m = mosaics[image, layer]
+        return {"image": [np.round(m, 2)], "dw": [m.shape[1] / scale], "dh": [m.shape[0] / scale]}
 
     def source_image(image):
         return {"image": [np.round(_mosaic(pics[image][None], 1), 2)]}
@@ -186,8 +187,8 @@ def feature_maps_figure(model, images, labels, classes: Sequence[str], *, n_imag
     cmap = LinearColorMapper(palette="Viridis256", low=0, high=1, nan_color=(0, 0, 0, 0))
     grey = LinearColorMapper(palette="Greys256", low=0, high=1)
     src = {n: ColumnDataSource() for n in ("maps", "input", "probs")}
-    f_maps = _fig(L["maps.title"], x_range=(0, 1), y_range=(0, 1), width=520, height=330)
-    f_maps.image(image="image", x=0, y=0, dw=1, dh=1, color_mapper=cmap, source=src["maps"])
+    f_maps = _fig(L["maps.title"], x_range=(0, 2), y_range=(0, 1), width=560, height=300)
+    f_maps.image(image="image", x=0, y=0, dw="dw", dh="dh", color_mapper=cmap, source=src["maps"])
     f_in = _fig(L["maps.image"], x_range=(0, 1), y_range=(0, 1), width=160, height=160)
     f_in.image(image="image", x=0, y=0, dw=1, dh=1, color_mapper=grey, source=src["input"])
     for f in (f_maps, f_in):
