@@ -96,6 +96,30 @@ def untypeset_math(page) -> dict:
     return page.evaluate(_MATH_JS)
 
 
+# For each plot with a hover tool: the page coordinates of its first visible data point.
+_HOVER_TARGETS_JS = """(scroll_to) => {
+  const out = [];
+  for (const v of Bokeh.index.all_views()) {
+    const tools = v.model.toolbar ? v.model.toolbar.tools : [];
+    if (!v.frame || !tools.some(t => t.type === 'HoverTool' || t.constructor.__name__ === 'HoverTool')) continue;
+    for (const r of v.model.renderers) {
+      const data = r.data_source && r.data_source.data;
+      const get = (k) => data instanceof Map ? data.get(k) : data[k];
+      if (!data || !get('x') || !get('y')) continue;
+      const xs = get('x'), ys = get('y'), sizes = get('size');
+      const i = [...Array(xs.length).keys()].find(j => !sizes || sizes[j] > 0);
+      if (i === undefined) continue;
+      if (out.length === scroll_to) v.el.scrollIntoView({block: 'center'});
+      const box = v.el.getBoundingClientRect();
+      out.push({title: v.model.title ? v.model.title.text : '', x: box.left + v.frame.x_scale.compute(xs[i]),
+                y: box.top + v.frame.y_scale.compute(ys[i])});
+      break;
+    }
+  }
+  return out;
+}"""
+
+
 @dataclass
 class ControlCheck:
     figure: int
@@ -139,6 +163,25 @@ def operate_controls(page, name: str, out_dir: Path) -> list[ControlCheck]:
     return checks
 
 
+def hover_points(page, name: str, out_dir: Path) -> list[ControlCheck]:
+    """Hover the first data point of every plot that has a hover tool; compare screenshots."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    checks = []
+    page.mouse.move(0, 0)
+    for i in range(len(page.evaluate(_HOVER_TARGETS_JS, -1))):
+        target = page.evaluate(_HOVER_TARGETS_JS, i)[i]
+        page.wait_for_timeout(200)
+        before = out_dir / f"{name}-hover{i + 1}-before.png"
+        after = out_dir / f"{name}-hover{i + 1}-after.png"
+        shot_before = page.screenshot(path=str(before))
+        page.mouse.move(target["x"], target["y"])
+        page.wait_for_timeout(400)
+        shot_after = page.screenshot(path=str(after))
+        page.mouse.move(0, 0)
+        checks.append(ControlCheck(i + 1, f"hover on {target['title']!r}", shot_before != shot_after, before, after))
+    return checks
+
+
 if __name__ == "__main__":     # pragma: no cover - a manual aid
     import functools
     import http.server
@@ -156,6 +199,7 @@ if __name__ == "__main__":     # pragma: no cover - a manual aid
                               args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page, visit = open_page(b, f"http://127.0.0.1:{server.server_port}", rel)
         print(visit, untypeset_math(page))
-        for c in operate_controls(page, Path(rel).stem, Path(root).parent / "screenshots"):
+        shots = Path(root).parent / "screenshots"
+        for c in operate_controls(page, Path(rel).stem, shots) + hover_points(page, Path(rel).stem, shots):
             print(c)
     server.shutdown()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import HTML, ROOT
-from figure_driver import open_page, operate_controls, untypeset_math
+from figure_driver import hover_points, open_page, operate_controls, untypeset_math
 
 # Console messages that are not errors of the book. Each needs a reason. (Requests to
 # other hosts are not allowed at all: open_page blocks and records them.)
@@ -90,7 +90,7 @@ def test_interactive_figures_respond_to_their_controls(browser, served_book, cha
     for path in chapter_pages:
         rel = f"chapters/{path.name}"
         page, visit = open_page(browser, served_book, rel, allowed_console=ALLOWED_CONSOLE_ERRORS)
-        checks = operate_controls(page, path.stem, SCREENSHOTS)
+        checks = operate_controls(page, path.stem, SCREENSHOTS) + hover_points(page, path.stem, SCREENSHOTS)
         if not checks:
             problems.append(f"{rel}: no interactive figure with a control")
         problems += [f"{rel}: figure {c.figure}: operating {c.control} changed nothing ({c.before.name})"

@@ -112,7 +112,7 @@ class Control:
         if self.kind == "radio":
             return RadioButtonGroup(labels=[_fmt(v) for v in self.values], active=list(self.values).index(self.value),
                                     name=self.name)
-        return CheckboxGroup(labels=[_fmt(v) for v in self.values], name=self.name,
+        return CheckboxGroup(labels=[_fmt(v) for v in self.values], name=self.name, inline=True,
                              active=[i for i, v in enumerate(self.values) if v in self.value])
 
 

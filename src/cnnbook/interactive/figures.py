@@ -169,7 +169,9 @@ def feature_maps_figure(model, images, labels, classes: Sequence[str], *, n_imag
 
     def mosaic(image, layer):
         m = mosaics[image, layer]
-        return {"image": [np.round(m, 2)], "dw": [m.shape[1] / scale], "dh": [m.shape[0] / scale]}
+        # drawn to one scale for every layer, so pooling visibly shrinks the maps; top-left aligned
+        return {"image": [np.round(m, 2)], "dw": [m.shape[1] / scale], "dh": [m.shape[0] / scale],
+                "y": [1 - m.shape[0] / scale]}
 
     def source_image(image):
         return {"image": [np.round(_mosaic(pics[image][None], 1), 2)]}
@@ -188,7 +190,7 @@ def feature_maps_figure(model, images, labels, classes: Sequence[str], *, n_imag
     grey = LinearColorMapper(palette="Greys256", low=0, high=1)
     src = {n: ColumnDataSource() for n in ("maps", "input", "probs")}
     f_maps = _fig(L["maps.title"], x_range=(0, 2), y_range=(0, 1), width=560, height=300)
-    f_maps.image(image="image", x=0, y=0, dw="dw", dh="dh", color_mapper=cmap, source=src["maps"])
+    f_maps.image(image="image", x=0, y="y", dw="dw", dh="dh", color_mapper=cmap, source=src["maps"])
     f_in = _fig(L["maps.image"], x_range=(0, 1), y_range=(0, 1), width=160, height=160)
     f_in.image(image="image", x=0, y=0, dw=1, dh=1, color_mapper=grey, source=src["input"])
     for f in (f_maps, f_in):
@@ -531,7 +533,9 @@ def accuracy_cost_figure(measured, *, group="chapter", x="MACs", y="test acc", s
     src = {"points": ColumnDataSource()}
     r = f.scatter("x", "y", size="size", fill_alpha="alpha", line_alpha="alpha", color="color", source=src["points"],
                   legend_field="group")
-    f.add_tools(HoverTool(renderers=[r], tooltips=[(c, f"@{{{c}}}{{0,0.[000]}}") for c in hover]))
+    numeric = {c: np.issubdtype(np.asarray(measured[c]).dtype, np.number) for c in hover}
+    f.add_tools(HoverTool(renderers=[r], tooltips=[(c, f"@{{{c}}}" + ("{0,0.[000]}" if numeric[c] else ""))
+                                                   for c in hover]))
     f.xaxis.axis_label, f.yaxis.axis_label = L["cmp.macs"], L["cmp.acc"]
     f.legend.location = "bottom_right"
     div = _div(640)
