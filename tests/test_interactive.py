@@ -106,8 +106,12 @@ def test_series_figures_toggle():
 def test_dense_block_channels_are_traced():
     from cnnbook.models.densenet import DenseBlock
 
-    fig = dense_block_figure(DenseBlock, 3, 16, growth_rates=(4, 12), size=4)
-    for k in (4, 12):
+    block = DenseBlock(3, 16, 6, bottleneck=False)
+    fig = dense_block_figure(block, growth_rates=(4, 12), size=4)
+    assert fig.controls[0].values == [4, 6, 12] and fig.controls[0].value == 6     # the block's own k is a choice
+    params = sum(p.numel() for p in block.parameters())
+    assert f"{params:,} parameters" in fig.states["caption"]["6"]               # rebuilt like the block
+    for k in (4, 6, 12):
         bars = fig.states["bars"][str(k)]
         assert [b + g for b, g in zip(bars["base"], bars["grown"])] == [16 + i * k for i in range(3)]
         assert f"<b>{16 + 3 * k}</b>" in fig.states["caption"][str(k)]

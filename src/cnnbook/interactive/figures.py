@@ -459,27 +459,33 @@ def gradient_norms_figure(grad_norms: Mapping[str, Sequence[float]]) -> Interact
 
 # --- DenseNet: channels through a block --------------------------------------------------------
 
-def dense_block_figure(block_cls, num_layers: int, in_channels: int, *, growth_rates=(4, 8, 12, 16, 24, 32),
-                       initial: int = 12, size: int = 8) -> InteractiveFigure:
-    """Channels that each layer of ``block_cls(num_layers, in_channels, k)`` reads and adds, as the
-    growth rate k changes; traced by running the block (forward hooks), not by formula."""
+def dense_block_figure(block, *, growth_rates=(4, 8, 12, 16, 24, 32), size: int = 8) -> InteractiveFigure:
+    """Channels that each layer of a dense block reads and adds as the growth rate k changes.
+
+    ``block`` is a :class:`~cnnbook.models.densenet.DenseBlock` (e.g. the first block of the
+    chapter's trained model): it is rebuilt with each k (same layers, input channels and
+    bottleneck setting; its own k is always among the choices) and traced with forward
+    hooks, not computed by formula.
+    """
     import torch
     from bokeh.layouts import column
     from bokeh.models import ColumnDataSource
 
+    num_layers, in_channels = len(block.layers), block.in_channels
+    initial = block.layers[0].growth_rate
+    growth_rates = sorted(set(growth_rates) | {initial})
     traced = {}
     for k in growth_rates:
-        block = block_cls(num_layers, in_channels, k).eval()
+        rebuilt = type(block)(num_layers, in_channels, k, bottleneck=block.layers[0].bottleneck).eval()
         seen = []
         hooks = [layer.register_forward_hook(lambda m, i, o: seen.append((i[0].shape[1], o.shape[1])))
-                 for layer in block.layers]
+                 for layer in rebuilt.layers]
         with torch.no_grad():
-            out = block(torch.zeros(1, in_channels, size, size))
+            out = rebuilt(torch.zeros(1, in_channels, size, size))
         for h in hooks:
             h.remove()
-        traced[k] = (seen, out.shape[1], sum(p.numel() for p in block.parameters()))
-    controls = [Control("k", L["dense.k"], "select", list(growth_rates),
-                        initial if initial in growth_rates else growth_rates[0])]
+        traced[k] = (seen, out.shape[1], sum(p.numel() for p in rebuilt.parameters()))
+    controls = [Control("k", L["dense.k"], "select", growth_rates, initial)]
 
     def bars(k):
         seen = traced[k][0]
