@@ -42,6 +42,20 @@ class PageVisit:
     bytes: int = 0
     requests: int = 0
     load_seconds: float = 0.0
+    bytes_by_kind: dict = field(default_factory=dict)    # mathjax, bokeh, page, images, theme
+
+
+def _kind(url: str) -> str:
+    path = urlparse(url).path
+    if "/_static/mathjax/" in path:
+        return "mathjax"
+    if "/_static/bokeh/" in path:
+        return "bokeh"
+    if path.endswith(".html") or path.endswith("/"):
+        return "page"
+    if "/_images/" in path or path.endswith((".png", ".svg", ".jpg")):
+        return "images"
+    return "theme"
 
 
 def open_page(browser, base_url: str, rel: str, *, allowed_console=(), viewport=(1280, 900), stand_in=None):
@@ -51,7 +65,8 @@ def open_page(browser, base_url: str, rel: str, *, allowed_console=(), viewport=
     which Jupyter and Colab load the figures' JavaScript from); such requests are not external.
     """
     host = urlparse(base_url).netloc
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    # A fresh context per page: an empty cache, so every page's weight counts everything it loads.
+    page = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}).new_page()
     visit = PageVisit(f"{base_url}/{rel}")
 
     def route(r):
@@ -68,9 +83,12 @@ def open_page(browser, base_url: str, rel: str, *, allowed_console=(), viewport=
 
     def on_response(resp):
         try:
-            visit.bytes += len(resp.body())
+            size = len(resp.body())
         except Exception:     # redirects and aborted requests have no body
-            pass
+            size = 0
+        visit.bytes += size
+        kind = _kind(resp.url)
+        visit.bytes_by_kind[kind] = visit.bytes_by_kind.get(kind, 0) + size
         visit.requests += 1
 
     page.route("**/*", route)
