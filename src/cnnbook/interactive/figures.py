@@ -189,7 +189,7 @@ def feature_maps_figure(model, images, labels, classes: Sequence[str], *, n_imag
     cmap = LinearColorMapper(palette="Viridis256", low=0, high=1, nan_color=(0, 0, 0, 0))
     grey = LinearColorMapper(palette="Greys256", low=0, high=1)
     src = {n: ColumnDataSource() for n in ("maps", "input", "probs")}
-    f_maps = _fig(L["maps.title"], x_range=(0, 2), y_range=(0, 1), width=560, height=300)
+    f_maps = _fig(L["maps.title"], x_range=(0, 2), y_range=(0, 1), width=500, height=270)
     f_maps.image(image="image", x=0, y="y", dw="dw", dh="dh", color_mapper=cmap, source=src["maps"])
     f_in = _fig(L["maps.image"], x_range=(0, 1), y_range=(0, 1), width=160, height=160)
     f_in.image(image="image", x=0, y=0, dw=1, dh=1, color_mapper=grey, source=src["input"])
@@ -200,7 +200,7 @@ def feature_maps_figure(model, images, labels, classes: Sequence[str], *, n_imag
     f_p = _fig(L["maps.probs"], x_range=FactorRange(*names), y_range=(0, 1), width=300, height=170)
     f_p.vbar(x="class", top="top", color="color", width=0.8, source=src["probs"])
     f_p.xaxis.major_label_orientation = 0.8
-    div = _div(700)
+    div = _div(680)
     return stateful_figure(column(div, row(column(f_in, f_p), f_maps)), controls, src,
                            {"maps": (["image", "layer"], mosaic), "input": (["image"], source_image),
                             "probs": (["image"], bars)},
@@ -245,16 +245,16 @@ def lrn_figure(a, *, ks=(0.5, 1.0, 2.0, 4.0), ns=(1, 3, 5, 7), alphas=(1e-5, 1e-
     colors = [PALETTE[3] if i == peak else PALETTE[0] for i in x]
     src = {"divisor": ColumnDataSource(), "output": ColumnDataSource()}
     figs = []
-    f_in = _fig(L["lrn.input"], width=250, height=240)
+    f_in = _fig(L["lrn.input"], width=225, height=230)
     f_in.vbar(x=x, top=a.numpy(), color=colors, width=0.8)
     figs.append(f_in)
     for name in ("divisor", "output"):
-        f = _fig(L[f"lrn.{name}"], width=250, height=240)
+        f = _fig(L[f"lrn.{name}"], width=225, height=230)
         f.vbar(x="x", top="top", color="color", width=0.8, source=src[name])
         figs.append(f)
     for f in figs:
         f.xaxis.axis_label = L["lrn.channel"]
-    div = _div(760)
+    div = _div(680)
     return stateful_figure(column(div, row(*figs)), controls, src,
                            {"divisor": (["k", "n", "alpha", "beta"], divisor),
                             "output": (["k", "n", "alpha", "beta"], output)},
@@ -360,10 +360,10 @@ def class_maps_figure(images, class_maps, labels, classes: Sequence[str]) -> Int
                                        score=float(scores[image, c]), pred=names[int(scores[image].argmax())])
 
     src = {n: ColumnDataSource() for n in ("cells", "input", "scores")}
-    f_in = _fig(L["nin.image"], x_range=(0, 1), y_range=(0, 1), width=200, height=200)
+    f_in = _fig(L["nin.image"], x_range=(0, 1), y_range=(0, 1), width=160, height=160)
     f_in.image(image="image", x=0, y=0, dw=1, dh=1, source=src["input"],
                color_mapper=LinearColorMapper(palette="Greys256", low=0, high=1))
-    f_map = _fig(L["nin.class"], x_range=(0, w), y_range=(0, h), width=240, height=240)
+    f_map = _fig(L["nin.class"], x_range=(0, w), y_range=(0, h), width=220, height=220)
     mapper = LinearColorMapper(palette="Viridis256", low=lo, high=hi)
     f_map.rect("x", "y", 1, 1, source=src["cells"], fill_color={"field": "v", "transform": mapper}, line_color="white")
     f_map.text("x", "y", text="label", source=src["cells"], text_align="center", text_baseline="middle",
@@ -371,10 +371,10 @@ def class_maps_figure(images, class_maps, labels, classes: Sequence[str]) -> Int
     for f in (f_in, f_map):
         f.axis.visible = False
         f.grid.visible = False
-    f_s = _fig(L["nin.score"], x_range=FactorRange(*names), width=320, height=240)
+    f_s = _fig(L["nin.score"], x_range=FactorRange(*names), width=290, height=220)
     f_s.vbar(x="class", top="top", color="color", width=0.8, source=src["scores"])
     f_s.xaxis.major_label_orientation = 0.8
-    div = _div(760)
+    div = _div(680)
     return stateful_figure(column(div, row(f_in, f_map, f_s)), controls, src,
                            {"cells": (["image", "cls"], cell), "input": (["image"], picture),
                             "scores": (["image", "cls"], bars)},
