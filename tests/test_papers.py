@@ -20,7 +20,10 @@ def test_record_agrees_with_references_bib(p):
     assert p.key in BIB, f"{p.key} is not in references.bib"
     entry = BIB[p.key]
     assert _plain(entry.fields["title"]) == _plain(p.title)
-    assert int(entry.fields["year"]) == p.published.when.year, "bib year is the year of publication"
+    if entry.type == "misc":          # cited as its arXiv preprint
+        assert entry.fields.get("eprint") == p.arxiv and int(entry.fields["year"]) == p.first_public.when.year
+    else:
+        assert int(entry.fields["year"]) == p.published.when.year, "bib year is the year of publication"
     surnames = [person.last_names[-1] for person in entry.persons["author"]]
     assert [_plain(s) for s in surnames] == [_plain(a.split()[-1]) for a in p.authors], "full author list, in order"
     assert p.year == p.first_public.when.year
@@ -60,6 +63,9 @@ def test_venue_and_dates_tables():
     assert list(dates["date"]) == sorted(dates["date"])
     assert [p.chapter for p in papers_of("googlenet")] == ["googlenet"] * 4
     assert 8 <= months_between("ResNet", "DenseNet") < 9
+    assert 8 <= months_between("ResNet", "DenseNet", event="arXiv v1") < 9
+    with pytest.raises(KeyError, match="no 'arXiv v1' event"):
+        months_between("lenet", "AlexNet", event="arXiv v1")
 
 
 def test_mismatched_affiliations_are_refused():

@@ -194,7 +194,7 @@ PAPERS: tuple[Paper, ...] = (
           note="this paper calls its factorised network Inception-v2 and the same network with the "
                "best training changes (RMSProp, label smoothing, factorised 7×7, BN auxiliary) Inception-v3",
           imagenet_top5=3.6),
-    Paper("szegedy2017inception", "Inception-v4", "googlenet",
+    Paper("szegedy2016inception", "Inception-v4", "googlenet",
           "Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning",
           ("Christian Szegedy", "Sergey Ioffe", "Vincent Vanhoucke", "Alexander A. Alemi"),
           (GOOGLE,) * 4,
@@ -244,9 +244,10 @@ PAPERS: tuple[Paper, ...] = (
 # added automatically). Only work a chapter actually uses or cites belongs here.
 BOOK_USES: dict[str, tuple[str, ...]] = {
     "Yann LeCun": ("the MNIST digits (the book's offline data set)",),
-    "Alex Krizhevsky": ("the one-weird-trick single-column AlexNet (krizhevsky2014one)",
+    "Ilya Sutskever": ("dropout (hinton2012improving)",),
+    "Alex Krizhevsky": ("the one-weird-trick single-column AlexNet (krizhevsky2014one)", "dropout (hinton2012improving)",
                         "the CIFAR-10 data set (NiN's, ResNet's and DenseNet's small-image results)"),
-    "Geoffrey E. Hinton": ("dropout (AlexNet, VGG, GoogLeNet)",),
+    "Geoffrey E. Hinton": ("dropout (hinton2012improving), used by AlexNet, VGG and GoogLeNet",),
     "Yangqing Jia": ("Caffe, whose reference AlexNet takes 227×227 crops, the input size the book uses",),
     "Kaiming He": ("Kaiming (He) initialisation, nn.init.kaiming_normal_ (he2015delving)",),
     "Xiangyu Zhang": ("Kaiming (He) initialisation (he2015delving)",),
@@ -328,10 +329,19 @@ def dates_table(keys: str | Sequence[str]):
     return pd.DataFrame(rows).sort_values("_when", kind="stable").drop(columns="_when").reset_index(drop=True)
 
 
-def months_between(earlier: str, later: str) -> float:
-    """Months between two papers' first public appearance (arXiv v1 or contest), e.g. ResNet → DenseNet."""
-    a, b = paper(earlier).first_public.when, paper(later).first_public.when
-    return (b - a).days / (365.25 / 12)
+def months_between(earlier: str, later: str, *, event: str | None = None) -> float:
+    """Months between two papers' first public appearance, e.g. ResNet → DenseNet.
+
+    ``event="arXiv v1"`` (or "conference", ...) compares that event of both papers instead.
+    """
+    def when(p: Paper) -> _dt.date:
+        if event is None:
+            return p.first_public.when
+        try:
+            return next(e for e in p.events if e.kind == event).when
+        except StopIteration:
+            raise KeyError(f"{p.key} has no {event!r} event; it has {[e.kind for e in p.events]}") from None
+    return (when(paper(later)) - when(paper(earlier))).days / (365.25 / 12)
 
 
 def show(df):
