@@ -1,6 +1,7 @@
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pybtex.database import parse_file
 
@@ -51,6 +52,8 @@ def test_tables_never_cut_a_name_short():
     assert "Patrick Haffner" in paper("lenet").who
     html = show(record_table("szegedy2015going")).to_html()
     assert "Andrew Rabinovich" in html and "…" not in html
+    both = pd.concat([people_table("he2016deep"), people_table("he2016identity")])
+    assert show(both).to_html().count("Kaiming He") == 2
     he = people_table("he2016deep").set_index("author").loc["Kaiming He", "also in this book"]
     assert "he2015delving" in he and "he2016identity" in he
 

@@ -346,6 +346,8 @@ def months_between(earlier: str, later: str, *, event: str | None = None) -> flo
 
 def show(df):
     """A DataFrame as a left-aligned table with no index and no cell cut short."""
+    if df.index.name is None:
+        df = df.reset_index(drop=True)      # tables concatenated from several papers repeat 0, 1, ...
     styler = df.style.set_properties(**{"text-align": "left", "white-space": "normal"})
     if df.index.name is None:
         styler = styler.hide(axis="index")
