@@ -6,6 +6,7 @@ a second copy in the notebook; :func:`show_source` is how.
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
 
 __all__ = ["show_source", "setup_chapter", "glue", "glued", "format_value", "prose"]
@@ -103,6 +104,7 @@ _PLACEHOLDER = re.compile(r"\{\{(\w+)(?::([^{}]*))?\}\}")
 
 #: Paragraphs shown before all their values were glued: display id -> (template, build values).
 _waiting: dict[str, tuple[str, dict]] = {}
+_shown = itertools.count()
 
 
 def _render(template: str, build: dict) -> tuple[str, bool]:
@@ -138,7 +140,7 @@ def prose(template: str, build: dict | None = None):
     text, missing = _render(template, build)
     if not missing:
         return Markdown(text)
-    display_id = f"cnnbook-prose-{len(_waiting)}-{abs(hash(template))}"
+    display_id = f"cnnbook-prose-{next(_shown)}"
     _waiting[display_id] = (template, build)
     display(Markdown(text), display_id=display_id)
     return None

@@ -46,25 +46,41 @@ def test_reader_links_reach_existing_anchors_of_the_built_book(html, reader_note
     assert checked > 0
 
 
-def test_a_reader_notebook_renders_cleanly_in_chromium(browser, full_runs):
+def test_a_reader_notebook_renders_cleanly_in_chromium(browser, full_runs, html):
     """nbconvert's HTML of the executed LeNet reader notebook (JupyterLab's own styles), screenshotted.
 
     The prose cells' code is hidden as JupyterLab hides it (``jupyter.source_hidden``);
-    nbconvert does not read that flag, so their tag removes the input here.
+    nbconvert does not read that flag, so their tag removes the input here. Math is typeset
+    by the MathJax 3 the built book serves (``_static/mathjax``), as Jupyter typesets it.
     """
+    import functools
+    import http.server
+    import threading
+
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
+    from conftest import _QuietHandler
+
+    build = ROOT / "_build"
+    mathjax = html / "_static" / "mathjax" / "tex-mml-chtml.js"
+    mathjax_url = "/" + mathjax.relative_to(build).as_posix()
     nb = nbformat.read(full_runs["lenet"], as_version=4)
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="lab", mathjax_url=mathjax_url)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"reader-prose"}), enabled=True)
     body, _ = exporter.from_notebook_node(nb)
+    # nbconvert configures MathJax 2; MathJax 3 reads window.MathJax (with $...$ for inline math)
+    config = "<script>window.MathJax = {tex: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], processEscapes: true}};</script>"
+    body = body.replace(f'<script src="{mathjax_url}">', config + f'<script src="{mathjax_url}">', 1)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page_file = SCREENSHOTS / "reader_lenet.html"
     page_file.write_text(body, encoding="utf-8")
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(build)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     page = browser.new_page(viewport={"width": 1100, "height": 1400})
     try:
-        page.goto(page_file.as_uri())
+        page.goto(f"http://127.0.0.1:{server.server_port}/{page_file.relative_to(build).as_posix()}")
         text = page.inner_text("body")
         assert not re.search(r"\{(cite|term|glue:text|dropdown|admonition)\}", text)
         assert "{{" not in text                                # prose shows values, not placeholders
@@ -73,9 +89,13 @@ def test_a_reader_notebook_renders_cleanly_in_chromium(browser, full_runs):
         assert details.count() > 0
         details.first.locator("summary").click()
         assert details.first.evaluate("d => d.open")
-        page.locator("text=LeNet").first.scroll_into_view_if_needed()
+        if mathjax.exists():
+            page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 0", timeout=60_000)
+        # the view: LeNet's principle (glossary links) and the paragraph whose numbers the run rendered
+        page.evaluate("y => window.scrollTo(0, y)", page.locator("h2").first.bounding_box()["y"] - 20)
         shot = SCREENSHOTS / "reader_lenet.png"
         page.screenshot(path=str(shot), full_page=False)
         assert shot.stat().st_size > 20_000
     finally:
         page.close()
+        server.shutdown()
