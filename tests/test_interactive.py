@@ -71,10 +71,10 @@ def test_receptive_field_states():
 
 
 def test_feature_maps_of_a_model():
-    from cnnbook.models.lenet import ModernLeNet
+    from cnnbook.models import create_model
 
     torch.manual_seed(0)
-    model = ModernLeNet()
+    model = create_model("lenet_modern")
     images, labels = torch.randn(3, 1, 28, 28), torch.tensor([0, 1, 2])
     fig = feature_maps_figure(model, images, labels, [str(i) for i in range(10)])
     layers = fig.controls[1].values

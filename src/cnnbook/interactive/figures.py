@@ -471,15 +471,16 @@ def dense_block_figure(block, *, growth_rates=(4, 8, 12, 16, 24, 32), size: int 
     from bokeh.layouts import column
     from bokeh.models import ColumnDataSource
 
-    num_layers, in_channels = len(block.layers), block.in_channels
-    initial = block.layers[0].growth_rate
+    layers = list(block.values())                     # denselayer1 ... denselayerL
+    num_layers, in_channels = len(layers), block.in_channels
+    initial = layers[0].growth_rate
     growth_rates = sorted(set(growth_rates) | {initial})
     traced = {}
     for k in growth_rates:
-        rebuilt = type(block)(num_layers, in_channels, k, bottleneck=block.layers[0].bottleneck).eval()
+        rebuilt = type(block)(num_layers, in_channels, k, bottleneck=layers[0].bottleneck).eval()
         seen = []
         hooks = [layer.register_forward_hook(lambda m, i, o: seen.append((i[0].shape[1], o.shape[1])))
-                 for layer in rebuilt.layers]
+                 for layer in rebuilt.values()]
         with torch.no_grad():
             out = rebuilt(torch.zeros(1, in_channels, size, size))
         for h in hooks:
