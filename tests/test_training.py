@@ -183,8 +183,18 @@ def test_a_divergence_after_resume_restores_the_weights_its_message_names(blob_d
 
 def test_image_size_below_model_minimum_is_rejected_before_training(blob_data):
     from cnnbook.models import create_model
-    with pytest.raises(ValueError, match="at least 32x32"):
+    with pytest.raises(ValueError, match="needs from 32×32 to 35×35 inputs"):
         fit(create_model("lenet5"), blob_data, TINY, progress=False)
+
+
+def test_image_size_above_an_exact_size_model_is_rejected_before_training(blob_data):
+    """LeNet-5 takes 32-35 px only: a larger budget used to pass the pre-check and fail on batch one."""
+    from cnnbook.models import create_model
+    model = create_model("lenet5")
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(ValueError, match="got 64×64"):
+        fit(model, blob_data, TINY.replace(image_size=64), progress=False)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())   # nothing trained
 
 
 def test_history_accessors():

@@ -43,6 +43,7 @@ from . import checkpoint as ckpt
 from .budgets import Budget, caps
 from .data import DeviceLoader, ImageData, make_loader
 from .device import FastPath, autocast, fast_path_for, get_device
+from .models.validation import check_input_size
 
 __all__ = ["fit", "evaluate", "predict", "History", "FastPath", "fast_path_for", "seed_everything",
            "make_optimizer"]
@@ -224,11 +225,8 @@ def fit(model: nn.Module, data: ImageData, budget: Budget, *, device: torch.devi
     device = device or get_device()
     static = os.environ.get("CNNBOOK_PROGRESS", "bar") == "lines"
     fast = fast_path_for(device, compile=compile)
-    min_size = getattr(model, "min_input_size", 1)
-    if budget.image_size < min_size:
-        raise ValueError(f"{type(model).__name__} needs images of at least {min_size}x{min_size}, "
-                         f"but the budget resizes to {budget.image_size}. Use "
-                         f"budget.replace(image_size={min_size}) or a smaller model.")
+    if hasattr(model, "input_spec"):      # the book's models: refuse a wrong size before any data loads
+        check_input_size(model, budget.image_size)
     model.to(device)
     if fast.channels_last:
         model.to(memory_format=torch.channels_last)
