@@ -53,3 +53,14 @@ def test_notes_nin_block_is_the_books_block():
     ours, theirs = notes_nin_block(96, 256, 5, 1, 2), nin_block(96, 256, kernel_size=5, stride=1, padding=2)
     assert [type(m) for m in ours] == [type(m) for m in theirs]
     assert count(ours) == count(theirs)
+
+
+def test_notes_alexnet_is_the_zoos_alexnet_notes_configuration():
+    """The notes' class as written (cnnbook.notes) and the zoo's configuration of AlexNetPaper
+    (``alexnet_notes``) are the same network: same weight shapes, layer by layer."""
+    from cnnbook.models import create_model
+    from cnnbook.notes import NotesAlexNet
+
+    written = [tuple(p.shape) for p in NotesAlexNet().parameters()]
+    configured = [tuple(p.shape) for p in create_model("alexnet_notes").parameters()]
+    assert written == configured
