@@ -56,7 +56,7 @@ def kernel_env(mode: str, workers: int, uncapped: bool, threads: int | None = No
     threads = str(threads or max(1, (os.cpu_count() or 1) // workers))
     env = {"CNNBOOK_MODE": mode, "CNNBOOK_OFFLINE": os.environ.get("CNNBOOK_OFFLINE", "1"),
            "CNNBOOK_PROGRESS": "lines", "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
-           "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}   # no MPLBACKEND: the kernel's inline backend draws the figures
     if mode == "full" and not uncapped:
         missing = library_reads_caps()
         if missing:

@@ -117,6 +117,7 @@ def untypeset_math(page) -> dict:
 # For each plot with a hover tool: the page coordinates of its first visible data point.
 _HOVER_TARGETS_JS = """(scroll_to) => {
   const out = [];
+  if (typeof Bokeh === 'undefined') return out;      // a page without figures loads no BokehJS
   for (const v of Bokeh.index.all_views()) {
     const tools = v.model.toolbar ? v.model.toolbar.tools : [];
     if (!v.frame || !tools.some(t => t.type === 'HoverTool' || t.constructor.__name__ === 'HoverTool')) continue;

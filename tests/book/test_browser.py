@@ -128,12 +128,12 @@ def _small_figure(kind: str):
     import torch
 
     from cnnbook.interactive import feature_maps_figure, lrn_figure
-    from cnnbook.models.lenet import ModernLeNet
+    from cnnbook.models import create_model
 
     if kind == "lrn":           # bars and a caption
         return lrn_figure([10., 20., 30., 150., 30., 20., 10., 5.])
     torch.manual_seed(0)        # image glyphs: states carry 2-D arrays
-    return feature_maps_figure(ModernLeNet(), torch.randn(3, 1, 28, 28), torch.tensor([0, 1, 2]),
+    return feature_maps_figure(create_model("lenet_modern"), torch.randn(3, 1, 28, 28), torch.tensor([0, 1, 2]),
                                [str(i) for i in range(10)])
 
 

@@ -25,8 +25,14 @@ def exercises_section(soup: BeautifulSoup):
 
 
 def folded(tag) -> bool:
-    """Inside a <details> that is closed until the reader opens it (a dropdown or a hide-cell toggle)."""
-    return any(d.get("open") is None for d in tag.find_parents("details"))
+    """Inside a <details> that is closed until the reader opens it (a dropdown or a hide-cell toggle).
+
+    A ``hide-cell`` cell is a ``div.cell`` whose input and output sit in a closed <details> inside it."""
+    if any(d.get("open") is None for d in tag.find_parents("details")):
+        return True
+    inner = tag.find("details", recursive=False)
+    return inner is not None and inner.get("open") is None and tag.find("div", class_="cell_output") in \
+        inner.find_all("div", class_="cell_output")
 
 
 def test_no_exercise_answer_is_visible_before_the_reader_opens_it(html, chapter_pages):
