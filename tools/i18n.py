@@ -1,0 +1,388 @@
+"""The Chinese edition (中文版): Sphinx's gettext catalogs, checked, compiled and built.
+
+One source, two languages. The English pages and notebooks are the only source; every
+message of their prose (a paragraph, heading, list item, table cell, caption) is
+translated in a gettext catalog, ``locales/zh_CN/LC_MESSAGES/<page>.po``, the way
+Sphinx documentation is translated everywhere (``sphinx-build -b gettext`` and
+``sphinx-intl``). Code, outputs and every computed number are the English build's:
+the Chinese build renders the same execution cache.
+
+    python tools/i18n.py update     # after changing prose: new messages empty, changed ones fuzzy
+    python tools/i18n.py check      # every message translated, not fuzzy, roles/keys/math kept
+    python tools/i18n.py build      # _build/html/zh (strict), from the English build's cache
+
+Glued numbers. myst-nb resolves ``{glue:text}`key``` from the document being parsed,
+and Sphinx parses a translated message as a document of its own, so a plain key
+finds no value there. The document-qualified form ``{glue:text}`lenet.ipynb::key```
+is resolved later, from the glue data of the whole build, and works in both. The
+catalogs keep the plain form, exactly as the source has it (translators copy the
+role, ``check`` verifies it), and ``compile`` writes the qualified form into the
+binary catalogs the build reads, for every glue role of a chapter's messages.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import re
+import shutil
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGE = "zh_CN"
+LOCALES = ROOT / "locales"
+BUILD = ROOT / "_build"
+POT_DIR = BUILD / "gettext"
+MO_DIR = BUILD / "locales"                      # compiled catalogs, glue roles qualified
+ZH_OUT = BUILD / "zh"                           # the Chinese build's own outdir, doctrees, glue files
+HTML = BUILD / "html"
+EDITION_DIR = "zh"                              # the Chinese edition's folder inside the English one
+
+# --------------------------------------------------------------------------- what a message must keep
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+_CODE = re.compile(r"(?<!`)`[^`\n]+`(?!`)")
+_ROLE = re.compile(r"\{(?P<name>[\w:-]+)\}`(?P<body>[^`]+)`")
+_LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+_TITLED = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_GLUE = re.compile(r"\{glue:text\}`(?P<body>[^`]+)`")
+
+
+def role_target(name: str, body: str) -> str:
+    """What a role points at: the key, term, document or citation, not its display text."""
+    m = _TITLED.match(body.strip())
+    target = (m.group("target") if m else body).strip()
+    return target.lower() if name == "term" else target
+
+
+def invariants(text: str) -> Counter:
+    """The parts of a message a translation must keep as they are: roles' targets (glue keys with their
+    format, citations, terms, documents), link targets, math and inline code."""
+    found: Counter = Counter()
+    rest = _ROLE.sub(lambda m: found.update([f"{{{m['name']}}}{role_target(m['name'], m['body'])}"]) or " ", text)
+    rest = _MATH.sub(lambda m: found.update([m.group(0)]) or " ", rest)
+    for m in _CODE.finditer(rest):
+        found[m.group(0)] += 1
+    for m in _LINK.finditer(text):
+        found[f"]({m['target']})"] += 1
+    return found
+
+
+_LATEX = re.compile(r"\\[A-Za-z]+")
+_PHRASE = re.compile(r"(?<![\\{_A-Za-z])[A-Za-z]{2,} [A-Za-z]{2,} [A-Za-z]{2,}")
+
+
+def is_math_block(text: str) -> bool:
+    """A displayed formula (its LaTeX is the message): commands, no ``$``, no run of plain words."""
+    return "$" not in text and bool(_LATEX.search(text)) and not _PHRASE.search(text)
+
+
+def has_prose(text: str) -> bool:
+    """Whether a message has words to translate (not only math, code, roles, numbers and symbols)."""
+    if is_math_block(text):
+        return False
+    rest = _MATH.sub(" ", _ROLE.sub(" ", text))
+    rest = _CODE.sub(" ", _LINK.sub("]", rest))
+    return bool(_WORD.search(rest))
+
+
+def prose_chars(text: str) -> tuple[int, int]:
+    """(CJK characters, Latin letters) of the prose in ``text``, leaving out code, math and roles."""
+    rest = _CODE.sub(" ", _MATH.sub(" ", _ROLE.sub(" ", text)))
+    return len(_CJK.findall(rest)), len(re.findall(r"[A-Za-z]", rest))
+
+
+# --------------------------------------------------------------------------- catalogs
+def read_catalog(path: Path):
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as f:
+        return read_po(f, locale=LANGUAGE, charset="utf-8")
+
+
+def write_catalog(catalog, path: Path) -> None:
+    from babel.messages.pofile import write_po
+
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=76, omit_header=False, sort_output=False, include_previous=True)
+    path.write_bytes(buf.getvalue())
+
+
+def catalogs(lang: str = LANGUAGE) -> dict[str, Path]:
+    """Page (``chapters/lenet``) -> its catalog."""
+    base = LOCALES / lang / "LC_MESSAGES"
+    return {p.relative_to(base).with_suffix("").as_posix(): p for p in sorted(base.rglob("*.po"))}
+
+
+def glossary_terms(root: Path = ROOT) -> set[str]:
+    """The glossary's terms (English and Chinese): kept as they are, since the chapters' ``{term}``
+    references and the glossary's anchors are made from them."""
+    text = (root / "glossary.md").read_text(encoding="utf-8")
+    block = re.search(r"^(`{3,}|:{3,})\{glossary\}[^\n]*\n(.*?)^\1\s*$", text, re.M | re.S)
+    return {line.strip() for line in block.group(2).splitlines()
+            if line.strip() and not line[0].isspace() and not line.startswith(":")}
+
+
+KEPT_COMMENT = "kept as in the source: "
+
+
+def autofill(catalog, page: str) -> int:
+    """Fill the messages that have nothing to translate: math, code or roles alone, and the glossary's
+    terms. Returns how many were filled."""
+    terms = glossary_terms() if page == "glossary" else set()
+    filled = 0
+    for message in catalog:
+        if not message.id or message.string:
+            continue
+        reason = ("a glossary term (its anchor and the {term} references use it)" if message.id in terms
+                  else "no prose" if not has_prose(message.id) else None)
+        if reason:
+            message.string = message.id
+            message.flags.discard("fuzzy")
+            message.auto_comments = [KEPT_COMMENT + reason]
+            filled += 1
+    return filled
+
+
+def extract(root: Path = ROOT, out: Path = POT_DIR) -> Path:
+    """The English sources' messages, one ``.pot`` per page (notebooks are not executed for this)."""
+    from jupyter_book.sphinx import build_sphinx
+
+    overrides = {"external_toc_path": str(root / "_toc.yml"), "latex_individualpages": False,
+                 "nb_execution_mode": "off", "gettext_compact": False, "gettext_location": False,
+                 "gettext_uuid": False, "gettext_last_translator": "", "gettext_language_team": "",
+                 "suppress_warnings": ["mystnb.glue", "mystnb.unknown_mime_type"]}
+    shutil.rmtree(out, ignore_errors=True)
+    status = build_sphinx(root, out, noconfig=True, path_config=str(root / "_config.yml"),
+                          confoverrides=overrides, builder="gettext",
+                          doctreedir=BUILD / ".doctrees-gettext", quiet=True, warningiserror=True)
+    if status:
+        raise SystemExit(f"extracting messages failed ({status}): see the warnings above")
+    return out
+
+
+def update(lang: str = LANGUAGE) -> None:
+    """Bring the catalogs in line with the sources: new messages empty, changed ones fuzzy (with the
+    previous source kept for the translator), removed ones obsolete."""
+    from sphinx_intl.basic import update as intl_update
+
+    extract()
+    intl_update(str(LOCALES), str(POT_DIR), (lang,), jobs=1)
+    for page, path in catalogs(lang).items():
+        catalog = read_catalog(path)
+        catalog.obsolete.clear()                  # git keeps the history; stale entries only confuse
+        n = autofill(catalog, page)
+        write_catalog(catalog, path)
+        if n:
+            print(f"{path.relative_to(ROOT)}: {n} messages without prose kept as they are")
+    print(status_table(lang))
+
+
+@dataclass
+class Problem:
+    page: str
+    msgid: str
+    what: str
+
+    def __str__(self) -> str:
+        short = self.msgid if len(self.msgid) < 90 else self.msgid[:87] + "..."
+        return f"locales/{LANGUAGE}/LC_MESSAGES/{self.page}.po: {self.what}: {short!r}"
+
+
+def check_catalog(catalog, page: str) -> list[Problem]:
+    problems = []
+    for m in catalog:
+        if not m.id:
+            continue
+        if not m.string:
+            problems.append(Problem(page, m.id, "not translated"))
+            continue
+        if m.fuzzy:
+            problems.append(Problem(page, m.id, "fuzzy (the English changed; check the translation, "
+                                                "then remove the '#, fuzzy' line)"))
+        source, target = invariants(m.id), invariants(m.string)
+        if source != target:
+            lost = sorted((source - target).elements())
+            extra = sorted((target - source).elements())
+            problems.append(Problem(page, m.id, f"roles, links, math or code differ (missing {lost}, "
+                                                f"added {extra})"))
+    return problems
+
+
+def check(lang: str = LANGUAGE, fresh: bool = True) -> list[Problem]:
+    """Every message translated and not fuzzy, keeping the source's invariants; with ``fresh``, the
+    catalogs also hold every message the sources have now (extracted again)."""
+    problems = []
+    found = catalogs(lang)
+    if fresh:
+        from babel.messages.pofile import read_po
+
+        extract()
+        for pot in sorted(POT_DIR.rglob("*.pot")):
+            page = pot.relative_to(POT_DIR).with_suffix("").as_posix()
+            with pot.open("rb") as f:
+                wanted = {m.id for m in read_po(f) if m.id}
+            have = {m.id for m in read_catalog(found[page])} if page in found else set()
+            for msgid in sorted(wanted - have):
+                problems.append(Problem(page, msgid, "new in the source, not in the catalog "
+                                                     "(run `make translations`, then translate it)"))
+    for page, path in found.items():
+        problems += check_catalog(read_catalog(path), page)
+    return problems
+
+
+def status_table(lang: str = LANGUAGE) -> str:
+    rows = ["catalog                          messages  translated  fuzzy  empty"]
+    for page, path in catalogs(lang).items():
+        messages = [m for m in read_catalog(path) if m.id]
+        done = sum(1 for m in messages if m.string and not m.fuzzy)
+        fuzzy = sum(1 for m in messages if m.fuzzy)
+        empty = sum(1 for m in messages if not m.string)
+        rows.append(f"{page:32s} {len(messages):8d} {done:11d} {fuzzy:6d} {empty:6d}")
+    return "\n".join(rows)
+
+
+# --------------------------------------------------------------------------- a translator's worksheet
+# A plain-text worksheet, for translating a catalog in any editor without PO escaping:
+#   === 12
+#   <the English message, as it is>
+#   ---
+#   <its translation>
+_SHEET_HEAD = re.compile(r"^=== (\d+)$")
+
+
+def export_sheet(page: str, everything: bool = False) -> str:
+    """The messages of ``page`` still to translate (or all), numbered, with any translation so far."""
+    out = []
+    for n, m in enumerate(m for m in read_catalog(catalogs()[page]) if m.id):
+        if everything or not m.string or m.fuzzy:
+            out += [f"=== {n}", m.id, "---", m.string or "", ""]
+    return "\n".join(out)
+
+
+def import_sheet(page: str, text: str) -> list[Problem]:
+    """Write a worksheet's translations into the catalog (the English must still match); returns the
+    problems the catalog has after it."""
+    path = catalogs()[page]
+    catalog = read_catalog(path)
+    messages = [m for m in catalog if m.id]
+    blocks = re.split(r"^(?==== \d+$)", text, flags=re.M)
+    for block in blocks:
+        lines = block.rstrip("\n").split("\n")
+        if not lines or not _SHEET_HEAD.match(lines[0]):
+            continue
+        n = int(_SHEET_HEAD.match(lines[0]).group(1))
+        sep = lines.index("---")
+        english, translation = "\n".join(lines[1:sep]), "\n".join(lines[sep + 1:]).strip("\n")
+        if n >= len(messages) or messages[n].id.strip("\n") != english.strip("\n"):
+            raise SystemExit(f"{page}: message {n} is not the one the worksheet has: export it again")
+        if translation.strip():
+            messages[n].string = translation
+            messages[n].flags.discard("fuzzy")
+            messages[n].previous_id = ()
+    write_catalog(catalog, path)
+    return check_catalog(read_catalog(path), page)
+
+
+# --------------------------------------------------------------------------- compile and build
+def qualify_glue(text: str, page: str) -> str:
+    """``{glue:text}`key:spec``` -> ``{glue:text}`lenet.ipynb::key:spec``` for a chapter's message."""
+    notebook = Path(page).name + ".ipynb"
+    return _GLUE.sub(lambda m: m.group(0) if "::" in m["body"] else f"{{glue:text}}`{notebook}::{m['body']}`",
+                     text)
+
+
+def compile_catalogs(lang: str = LANGUAGE, out: Path = MO_DIR) -> Path:
+    """The binary catalogs the build reads (fuzzy messages left out, so they show in English)."""
+    from babel.messages.mofile import write_mo
+
+    target = out / lang / "LC_MESSAGES"
+    shutil.rmtree(target, ignore_errors=True)
+    for page, path in catalogs(lang).items():
+        catalog = read_catalog(path)
+        if page.startswith("chapters/"):
+            for m in catalog:
+                if m.id and m.string:
+                    m.string = qualify_glue(m.string, page)
+        mo = target / f"{page}.mo"
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with mo.open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=False)
+    return target
+
+
+def build(lang: str = LANGUAGE, strict: bool = True) -> Path:
+    """The Chinese edition, into ``_build/html/zh``: the same sources, configuration and execution
+    cache as the English build (``make book`` runs that first), the catalogs compiled, Sphinx's
+    Chinese search (jieba splits the words)."""
+    import yaml
+    from jupyter_book.sphinx import build_sphinx
+
+    compile_catalogs(lang)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    baseurl = (config.get("html") or {}).get("baseurl", "")
+    overrides = {
+        "external_toc_path": str(ROOT / "_toc.yml"), "latex_individualpages": False, "nitpicky": True,
+        "language": lang, "locale_dirs": [str(MO_DIR)], "gettext_auto_build": False,
+        "nb_execution_cache_path": str(BUILD / ".jupyter_cache"),
+        "cnnbook_reader_dir": f"_build/reader/{EDITION_DIR}",
+    }
+    if baseurl:
+        overrides["html_baseurl"] = baseurl.rstrip("/") + f"/{EDITION_DIR}/"
+    html = ZH_OUT / "html"
+    status = build_sphinx(ROOT, html, noconfig=True, path_config=str(ROOT / "_config.yml"),
+                          confoverrides=overrides, builder="html", doctreedir=ZH_OUT / ".doctrees",
+                          warningiserror=strict, keep_going=strict)
+    if status:
+        raise SystemExit(f"the Chinese build failed ({status}): see the warnings above")
+    edition = HTML / EDITION_DIR
+    shutil.rmtree(edition, ignore_errors=True)
+    shutil.copytree(html, edition)
+    return edition
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["extract", "update", "check", "status", "compile", "build",
+                                            "export", "import"])
+    parser.add_argument("page", nargs="?", help="export/import: the page, e.g. chapters/lenet")
+    parser.add_argument("sheet", nargs="?", type=Path, help="import: the worksheet file")
+    parser.add_argument("--all", action="store_true", help="export: every message, not only those to do")
+    parser.add_argument("--no-extract", action="store_true",
+                        help="check: only the catalogs, without comparing them with the sources")
+    args = parser.parse_args(argv)
+    if args.command == "extract":
+        print(f"messages: {extract().relative_to(ROOT)}")
+    elif args.command == "update":
+        update()
+    elif args.command == "status":
+        print(status_table())
+    elif args.command == "check":
+        problems = check(fresh=not args.no_extract)
+        for p in problems:
+            print(p)
+        print(status_table())
+        if problems:
+            print(f"{len(problems)} problems: translate or fix them in the catalogs named above", file=sys.stderr)
+            return 1
+        print("every message is translated and keeps its roles, links, math and code")
+    elif args.command == "compile":
+        print(f"compiled: {compile_catalogs().relative_to(ROOT)}")
+    elif args.command == "export":
+        print(export_sheet(args.page, args.all))
+    elif args.command == "import":
+        problems = import_sheet(args.page, args.sheet.read_text(encoding="utf-8"))
+        for p in problems:
+            print(p)
+        print(f"{args.page}: {len(problems)} problems left")
+        return 1 if problems else 0
+    elif args.command == "build":
+        print(f"Chinese edition: {build() / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
