@@ -1,6 +1,7 @@
 # Two commands (see README.md):
 #   make book   set up .venv if needed, execute every chapter once (quick mode, cached), build the HTML
-#               book from those results and the reader notebooks, print its path
+#               book (English, and the Chinese edition in _build/html/zh) from those results and the
+#               reader notebooks, print its path
 #   make test   set up .venv if needed: unit tests, the chapters in quick mode (once), the reader
 #               notebooks in capped full mode, then the strict book build and the browser checks
 #
@@ -22,11 +23,17 @@ THREADS = $(shell n=$$(( $$(nproc 2>/dev/null || echo 2) / $(JOBS) )); [ $$n -ge
 # Per-cell time limit (seconds) when executing notebooks.
 CELL_TIMEOUT ?= 900
 
-.PHONY: book book-tests test unit execute notebooks notebooks-reader full publish-reader setup clean bench sync-repo-url
+.PHONY: book book-tests test unit execute notebooks notebooks-reader full publish-reader setup clean bench sync-repo-url translations
 
 book: notebooks-reader
 	$(BIN)/jupyter-book build . -W -n --keep-going
-	@echo "Book: $(CURDIR)/_build/html/index.html"
+	$(BIN)/python tools/i18n.py build
+	@echo "Book: $(CURDIR)/_build/html/index.html   中文版: $(CURDIR)/_build/html/zh/index.html"
+
+# After changing prose: bring the Chinese catalogs (locales/zh_CN/LC_MESSAGES/*.po) in line with the
+# sources (new messages empty, changed ones fuzzy), then translate them and run `tools/i18n.py check`.
+translations: $(STAMP)
+	$(BIN)/python tools/i18n.py update
 
 test: unit book-tests
 
@@ -44,9 +51,11 @@ execute: $(STAMP)
 	$(BIN)/python tools/execute.py --mode quick --workers $(JOBS) --timeout $(CELL_TIMEOUT)
 notebooks: execute
 
-# The notebooks for Jupyter and Colab readers: _build/reader/chapters/*.ipynb.
+# The notebooks for Jupyter and Colab readers: _build/reader/chapters/*.ipynb, and in Chinese
+# (translated from the catalogs) _build/reader/zh/chapters/*.ipynb.
 notebooks-reader: execute
 	$(BIN)/python tools/reader.py --require-outputs
+	$(BIN)/python tools/reader.py --require-outputs --language zh
 
 # The reader notebooks in full mode (full-size models, budgets and images) with the library's caps
 # on steps, evaluation batches, epochs and batch size (tools/execute.py's CAPS; CNNBOOK_MAX_* override).

@@ -14,7 +14,9 @@ the Chinese build renders the same execution cache.
 Glued numbers. myst-nb resolves ``{glue:text}`key``` from the document being parsed,
 and Sphinx parses a translated message as a document of its own, so a plain key
 finds no value there. The document-qualified form ``{glue:text}`lenet.ipynb::key```
-is resolved later, from the glue data of the whole build, and works in both. The
+is resolved later, from the glue data of the whole build, and works in both. A glued
+English word ("fewer", "more") has a Chinese twin glued beside it, ``<key>_zh``, which the
+translation uses instead. The
 catalogs keep the plain form, exactly as the source has it (translators copy the
 role, ``check`` verifies it), and ``compile`` writes the qualified form into the
 binary catalogs the build reads, for every glue role of a chapter's messages.
@@ -52,9 +54,13 @@ _GLUE = re.compile(r"\{glue:text\}`(?P<body>[^`]+)`")
 
 
 def role_target(name: str, body: str) -> str:
-    """What a role points at: the key, term, document or citation, not its display text."""
+    """What a role points at: the key, term, document or citation, not its display text. A glued
+    word has a Chinese twin, ``<key>_zh`` (glued beside it by the chapter), which a translation uses
+    in its place."""
     m = _TITLED.match(body.strip())
     target = (m.group("target") if m else body).strip()
+    if name == "glue:text":
+        target = re.sub(r"_zh(?=:|$)", "", target)
     return target.lower() if name == "term" else target
 
 
@@ -287,6 +293,65 @@ def import_sheet(page: str, text: str) -> list[Problem]:
     return check_catalog(read_catalog(path), page)
 
 
+# --------------------------------------------------------------------------- notebooks in Chinese
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(?!\{)[^\n]*\n.*?^ {0,3}\1[ \t]*$|^\$\$.*?^\$\$[ \t]*$", re.M | re.S)
+
+
+def translations(page: str, lang: str = LANGUAGE) -> dict[str, str]:
+    """English message -> its translation, for the translated (not fuzzy) messages of ``page``."""
+    path = catalogs(lang).get(page)
+    if path is None:
+        return {}
+    return {m.id: m.string for m in read_catalog(path) if m.id and m.string and not m.fuzzy}
+
+
+def translate_markdown(source: str, table: dict[str, str]) -> tuple[str, set[str]]:
+    """``source`` (a markdown cell) with every message of ``table`` it holds translated, and the
+    messages found. A message is the text of a paragraph, heading, list item or table cell, its line
+    breaks as spaces (how Sphinx extracts it), so it is matched as whole text between line starts,
+    markup and cell borders; longest first, never inside code or math blocks."""
+    found: set[str] = set()
+    pieces: list[str] = []
+
+    def hold(text: str) -> str:
+        pieces.append(text)
+        return f"\x00{len(pieces) - 1}\x00"
+
+    text = _FENCE.sub(lambda m: hold(m.group(0)), source)
+    for msgid in sorted(table, key=len, reverse=True):
+        if table[msgid] == msgid:
+            continue
+        pattern = r"\s+".join(re.escape(word) for word in msgid.split())
+        regex = re.compile(rf"(?<![^\s|>]){pattern}(?![^\s|])")
+        text, n = regex.subn(lambda m: hold(table[msgid]), text)
+        if n:
+            found.add(msgid)
+    while "\x00" in text:
+        text = re.sub(r"\x00(\d+)\x00", lambda m: pieces[int(m.group(1))], text)
+    return text, found
+
+
+def translate_notebook(nb, page: str, lang: str = LANGUAGE):
+    """A copy of chapter ``nb`` with its markdown in ``lang``; every translated message of the page's
+    catalog must be found in it, or the catalog and the chapter are out of step (an error)."""
+    import copy
+
+    table = translations(page, lang)
+    nb = copy.deepcopy(nb)
+    used: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source, found = translate_markdown(cell.source, table)
+            used |= found
+    missing = [m for m, t in table.items() if t != m and m not in used]
+    if missing:
+        raise SystemExit(f"{page}: {len(missing)} translated messages not found in the notebook, e.g. "
+                         f"{missing[0][:80]!r}: run `make translations` (the catalog is out of step)")
+    nb.metadata["language_info"] = dict(nb.metadata.get("language_info", {}))
+    nb.metadata["cnnbook"] = {"language": lang}
+    return nb
+
+
 # --------------------------------------------------------------------------- compile and build
 def qualify_glue(text: str, page: str) -> str:
     """``{glue:text}`key:spec``` -> ``{glue:text}`lenet.ipynb::key:spec``` for a chapter's message."""
@@ -319,6 +384,7 @@ def build(lang: str = LANGUAGE, strict: bool = True) -> Path:
     cache as the English build (``make book`` runs that first), the catalogs compiled, Sphinx's
     Chinese search (jieba splits the words)."""
     import yaml
+    from jupyter_book.config import get_final_config
     from jupyter_book.sphinx import build_sphinx
 
     compile_catalogs(lang)
@@ -332,6 +398,14 @@ def build(lang: str = LANGUAGE, strict: bool = True) -> Path:
     }
     if baseurl:
         overrides["html_baseurl"] = baseurl.rstrip("/") + f"/{EDITION_DIR}/"
+    # The launch buttons open the Chinese reader notebooks (zh/chapters/ on the reader branch).
+    english, _ = get_final_config(user_yaml=ROOT / "_config.yml", sourcedir=ROOT, use_external_toc=True,
+                                  cli_config={"latex_individualpages": False,
+                                              "external_toc_path": str(ROOT / "_toc.yml")})
+    theme = dict(english.get("html_theme_options", {}))
+    theme["path_to_docs"] = "/".join(p for p in (theme.get("path_to_docs", "").strip("/"), EDITION_DIR) if p)
+    theme["search_bar_text"] = "搜索本书……"
+    overrides["html_theme_options"] = theme
     html = ZH_OUT / "html"
     status = build_sphinx(ROOT, html, noconfig=True, path_config=str(ROOT / "_config.yml"),
                           confoverrides=overrides, builder="html", doctreedir=ZH_OUT / ".doctrees",

@@ -27,7 +27,9 @@ def _git(*args: str, env: dict | None = None, input: bytes | None = None, root: 
 
 
 def publish(reader_dir: Path, branch: str, root: Path = ROOT) -> str:
-    """Commit ``reader_dir/chapters/*.ipynb`` (plus Binder's requirements) to ``branch``; return the commit."""
+    """Commit ``reader_dir/chapters/*.ipynb`` and the Chinese ``reader_dir/zh/chapters/*.ipynb`` (as
+    ``zh/chapters/``, which the Chinese pages' launch buttons open), plus Binder's requirements, to
+    ``branch``; return the commit."""
     notebooks = sorted((reader_dir / "chapters").glob("*.ipynb"))
     if not notebooks:
         raise SystemExit(f"no reader notebooks in {reader_dir / 'chapters'}: run `make notebooks-reader`")
@@ -45,7 +47,9 @@ def publish(reader_dir: Path, branch: str, root: Path = ROOT) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, GIT_INDEX_FILE=str(Path(tmp) / "index"))
         git("read-tree", "--empty", env=env)
-        entries = [(f"chapters/{nb.name}", nb.read_bytes()) for nb in notebooks] + list(extra.items())
+        chinese = sorted((reader_dir / "zh" / "chapters").glob("*.ipynb"))   # the Chinese edition's
+        entries = ([(f"chapters/{nb.name}", nb.read_bytes()) for nb in notebooks]
+                   + [(f"zh/chapters/{nb.name}", nb.read_bytes()) for nb in chinese] + list(extra.items()))
         for path, data in entries:
             blob = git("hash-object", "-w", "--stdin", input=data)
             git("update-index", "--add", "--cacheinfo", f"100644,{blob},{path}", env=env)

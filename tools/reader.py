@@ -357,18 +357,27 @@ def prose_cell(template: str, keys: list[str], build: dict, cell_id: str) -> nbf
     return cell
 
 
+ABOUT = {
+    "en": ("> This notebook is generated from `{source}` of *Classic CNNs* ([read it as a web page]({url})). "
+           "Numbers in the text show the book's own run until you run the notebook; each paragraph is then "
+           "rendered again from the numbers *your* run computes (its code is hidden: expand it to see how)."),
+    "zh": ("> 本笔记本由《经典卷积神经网络》（*Classic CNNs*）的 `{source}` 生成，正文由其中文翻译目录"
+           "（`{catalog}`）译出（[网页版]({url})）。运行之前，正文中的数字是本书构建时的结果；运行之后，"
+           "每个段落会用*你自己*运行算出的数字重新生成（生成段落的代码已隐藏，展开即可查看）。"),
+}
+
+
 def reader_notebook(chapter: nbformat.NotebookNode, ctx: Context,
-                    executed: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
-    """The reader notebook of ``chapter`` (its outputs: the build's, from ``executed``)."""
+                    executed: nbformat.NotebookNode | None = None, language: str = "en") -> nbformat.NotebookNode:
+    """The reader notebook of ``chapter`` (its outputs: the build's, from ``executed``); with
+    ``language="zh"`` the chapter's markdown must already be translated (tools/i18n.py)."""
     build = build_values(executed)
     nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(chapter.metadata))
     nb.metadata["colab"] = {"provenance": [], "toc_visible": True}
     stem = ctx.page.rsplit("/", 1)[-1]
-    nb.cells.append(nbformat.v4.new_markdown_cell(
-        f"> This notebook is generated from `{ctx.page}.ipynb` of *Classic CNNs* "
-        f"([read it as a web page]({ctx.page_url(ctx.page)})). Numbers in the text show the book's own "
-        "run until you run the notebook; each paragraph is then rendered again from the numbers *your* run "
-        "computes (its code is hidden: expand it to see how).", id=f"reader-{stem}-about"))
+    nb.cells.append(nbformat.v4.new_markdown_cell(ABOUT[language].format(
+        source=f"{ctx.page}.ipynb", url=ctx.page_url(ctx.page),
+        catalog=f"locales/zh_CN/LC_MESSAGES/{ctx.page}.po"), id=f"reader-{stem}-about"))
     for cell in chapter.cells:
         if cell.cell_type != "markdown":
             new = copy.deepcopy(cell)
@@ -423,10 +432,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--cache", type=Path, default=ROOT / "_build" / ".jupyter_cache",
                         help="jupyter-cache holding the quick-mode execution (tools/execute.py)")
+    parser.add_argument("--language", choices=["en", "zh"], default="en",
+                        help="zh: the Chinese reader notebooks, translated from locales/zh_CN (tools/i18n.py), "
+                             "into <out>/zh/chapters, linking to the Chinese edition")
     parser.add_argument("--require-outputs", action="store_true",
                         help="fail if a chapter has no cached execution to take the build's numbers from")
     args = parser.parse_args(argv)
     ctx = book_context(ROOT)
+    out = args.out
+    if args.language == "zh":
+        ctx.book_url += "zh/"
+        out = out / "zh"
     paths = args.chapters or sorted((ROOT / "chapters").glob("*.ipynb"))
     missing = []
     for path in paths:
@@ -435,8 +451,13 @@ def main(argv: list[str] | None = None) -> int:
         executed = executed_chapter(path, args.cache)
         if executed is None:
             missing.append(path.name)
-        nb = reader_notebook(nbformat.read(path, as_version=4), ctx, executed)
-        target = args.out / "chapters" / path.name
+        chapter = nbformat.read(path, as_version=4)
+        if args.language == "zh":
+            from i18n import translate_notebook
+
+            chapter = translate_notebook(chapter, ctx.page)
+        nb = reader_notebook(chapter, ctx, executed, language=args.language)
+        target = out / "chapters" / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, target)
         print(f"reader notebook: {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}"

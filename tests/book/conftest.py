@@ -19,7 +19,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "_build" / "html"
+ZH_HTML = HTML / "zh"                       # the Chinese edition (tools/i18n.py build)
 READER = ROOT / "_build" / "reader" / "chapters"
+READER_ZH = ROOT / "_build" / "reader" / "zh" / "chapters"
 EXECUTED_FULL = ROOT / "_build" / "executed" / "full"
 CHROMIUM = os.environ.get("CNNBOOK_CHROMIUM", "/usr/bin/chromium")
 
@@ -32,16 +34,23 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def book_build():
-    """Run ``jupyter-book build . -W -n --keep-going``; return (returncode, log)."""
+    """Build both editions as ``make book`` does: ``jupyter-book build . -W -n --keep-going``, then the
+    Chinese edition (``tools/i18n.py build``, strict too) into ``_build/html/zh``; return
+    (returncode, log), the log of both (also in ``_build/build.log`` and ``_build/build-zh.log``)."""
     jb = Path(sys.executable).with_name("jupyter-book")
     env = dict(os.environ, PATH=f"{jb.parent}{os.pathsep}{os.environ.get('PATH', '')}",
                CNNBOOK_PROGRESS="lines")
-    result = subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"], cwd=ROOT,
-                            env=env, capture_output=True, text=True)
-    log = result.stdout + result.stderr
     (ROOT / "_build").mkdir(exist_ok=True)
-    (ROOT / "_build" / "build.log").write_text(log, encoding="utf-8")
-    return result.returncode, log
+    returncode, logs = 0, []
+    for command, name in (([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"], "build.log"),
+                          ([sys.executable, str(ROOT / "tools" / "i18n.py"), "build"], "build-zh.log")):
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+        log = result.stdout + result.stderr
+        (ROOT / "_build" / name).write_text(log, encoding="utf-8")
+        returncode, logs = returncode or result.returncode, logs + [log]
+        if result.returncode:
+            break
+    return returncode, "\n".join(logs)
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +64,11 @@ def html(book_build) -> Path:
 @pytest.fixture(scope="session")
 def chapter_pages(html) -> list[Path]:
     return sorted((html / "chapters").glob("*.html"))
+
+
+@pytest.fixture(scope="session")
+def zh_chapter_pages(html) -> list[Path]:
+    return sorted((ZH_HTML / "chapters").glob("*.html"))
 
 
 @pytest.fixture(scope="session")
