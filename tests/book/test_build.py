@@ -63,10 +63,13 @@ def test_download_buttons_serve_the_reader_notebooks(html, reader_notebooks):
         assert served.read_bytes() == notebook.read_bytes(), f"{name}: the download is not the reader notebook"
 
 
-def test_launch_buttons_open_the_reader_notebooks_branch(chapter_pages):
+def test_launch_buttons_open_the_reader_notebooks_branch(chapter_pages, zh_chapter_pages):
+    """The English pages open chapters/<name>.ipynb on the reader branch, the Chinese ones zh/chapters/."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     repo = config["repository"]["url"].removeprefix("https://github.com/").rstrip("/")
     branch = config["repository"]["branch"]
-    for page in chapter_pages:
-        colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/chapters/{page.stem}.ipynb"
-        assert colab in page.read_text(encoding="utf-8"), f"{page.name} has no Colab button for {colab}"
+    assert len(zh_chapter_pages) == len(chapter_pages)
+    for edition, pages in (("", chapter_pages), ("zh/", zh_chapter_pages)):
+        for page in pages:
+            colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{edition}chapters/{page.stem}.ipynb"
+            assert colab in page.read_text(encoding="utf-8"), f"{edition}{page.name} has no Colab button for {colab}"
