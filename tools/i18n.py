@@ -365,17 +365,22 @@ def compile_catalogs(lang: str = LANGUAGE, out: Path = MO_DIR) -> Path:
     from babel.messages.mofile import write_mo
 
     target = out / lang / "LC_MESSAGES"
-    shutil.rmtree(target, ignore_errors=True)
+    wanted = set()
     for page, path in catalogs(lang).items():
         catalog = read_catalog(path)
         if page.startswith("chapters/"):
             for m in catalog:
                 if m.id and m.string:
                     m.string = qualify_glue(m.string, page)
+        buf = io.BytesIO()
+        write_mo(buf, catalog, use_fuzzy=False)
         mo = target / f"{page}.mo"
-        mo.parent.mkdir(parents=True, exist_ok=True)
-        with mo.open("wb") as f:
-            write_mo(f, catalog, use_fuzzy=False)
+        wanted.add(mo)
+        if not mo.exists() or mo.read_bytes() != buf.getvalue():   # Sphinx re-reads a page whose .mo changed
+            mo.parent.mkdir(parents=True, exist_ok=True)
+            mo.write_bytes(buf.getvalue())
+    for stale in set(target.rglob("*.mo")) - wanted:
+        stale.unlink()
     return target
 
 
@@ -393,6 +398,7 @@ def build(lang: str = LANGUAGE, strict: bool = True) -> Path:
     overrides = {
         "external_toc_path": str(ROOT / "_toc.yml"), "latex_individualpages": False, "nitpicky": True,
         "language": lang, "locale_dirs": [str(MO_DIR)], "gettext_auto_build": False,
+        "gettext_compact": False,                 # one catalog per page, as extracted
         "nb_execution_cache_path": str(BUILD / ".jupyter_cache"),
         "cnnbook_reader_dir": f"_build/reader/{EDITION_DIR}",
     }
