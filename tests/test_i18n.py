@@ -138,3 +138,15 @@ def test_chinese_reader_notebook_is_chinese_without_myst_and_keeps_every_glued_k
     cjk, latin = i18n.prose_chars(prose)
     assert cjk > latin, f"{path.stem}: {cjk} CJK against {latin} Latin letters in the markdown"
     assert f"{ctx.book_url}chapters/{path.stem}.html" in nb.cells[0].source
+
+
+def test_directive_fences_are_followed_and_code_and_math_blocks_kept():
+    """Prose inside and after dropdowns is translated (two dropdowns in one cell, a code block inside
+    one); code and multi-line ``$$`` blocks are not."""
+    source = ("```{dropdown} Hint\nUse it.\n```\n\n**6. Going further.** Text.\n\n```{dropdown} Hint\n~~~python\n"
+              "Use it.\n~~~\nUse it.\n```\n\n$$ a = b,\n   Use it. $$\n\nUse it.")
+    table = {"Hint": "提示", "Use it.": "用它。", "**6. Going further.** Text.": "**6. 进一步。** 文本。"}
+    text, found = i18n.translate_markdown(source, table)
+    assert text == ("```{dropdown} 提示\n用它。\n```\n\n**6. 进一步。** 文本。\n\n```{dropdown} 提示\n~~~python\n"
+                    "Use it.\n~~~\n用它。\n```\n\n$$ a = b,\n   Use it. $$\n\n用它。")
+    assert found == set(table)

@@ -98,6 +98,7 @@ def has_prose(text: str) -> bool:
 def prose_chars(text: str) -> tuple[int, int]:
     """(CJK characters, Latin letters) of the prose in ``text``, leaving out code, math and roles."""
     rest = _CODE.sub(" ", _MATH.sub(" ", _ROLE.sub(" ", text)))
+    rest = re.sub(r"\]\([^)\s]*\)|https?://\S+|<[^>\n]+>", " ", rest)     # link targets, addresses, HTML tags
     return len(_CJK.findall(rest)), len(re.findall(r"[A-Za-z]", rest))
 
 
@@ -294,7 +295,38 @@ def import_sheet(page: str, text: str) -> list[Problem]:
 
 
 # --------------------------------------------------------------------------- notebooks in Chinese
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(?!\{)[^\n]*\n.*?^ {0,3}\1[ \t]*$|^\$\$.*?^\$\$[ \t]*$", re.M | re.S)
+_OPEN = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,}|:{3,})(?P<directive>\{[\w:-]+\})?(?P<info>.*)$")
+
+
+def _code_blocks(source: str) -> list[tuple[int, int]]:
+    """Character spans of the code blocks and ``$$`` math blocks of a markdown text. Directive fences
+    (```{note}, :::{dropdown}) are followed, not protected: their content is prose."""
+    spans, stack, offset, start = [], [], 0, None      # stack: open fences; start: an open code block
+    for line in source.splitlines(keepends=True):
+        bare = line.rstrip("\n")
+        m = _OPEN.match(bare)
+        if start is not None:                            # inside a code or math block
+            closing = stack[-1]
+            if (closing == "$$" and bare.rstrip().endswith("$$")) or (m and not m["directive"] and not m["info"].strip()
+                                                             and m["fence"][0] == closing[0]
+                                                             and len(m["fence"]) >= len(closing)):
+                spans.append((start, offset + len(bare)))
+                stack.pop()
+                start = None
+        elif bare.strip() == "$$" or (bare.startswith("$$") and not bare.rstrip().endswith("$$", 2)):
+            stack.append("$$")
+            start = offset
+        elif m and m["directive"]:
+            stack.append(m["fence"])
+        elif m and stack and not m["info"].strip() and m["fence"] == stack[-1]:
+            stack.pop()                                  # a directive closes
+        elif m and m["fence"][0] != ":":
+            stack.append(m["fence"])
+            start = offset
+        offset += len(line)
+    if start is not None:
+        spans.append((start, len(source)))
+    return spans
 
 
 def translations(page: str, lang: str = LANGUAGE) -> dict[str, str]:
@@ -317,7 +349,11 @@ def translate_markdown(source: str, table: dict[str, str]) -> tuple[str, set[str
         pieces.append(text)
         return f"\x00{len(pieces) - 1}\x00"
 
-    text = _FENCE.sub(lambda m: hold(m.group(0)), source)
+    text, end = "", 0
+    for a, b in _code_blocks(source):
+        text += source[end:a] + hold(source[a:b])
+        end = b
+    text += source[end:]
     for msgid in sorted(table, key=len, reverse=True):
         if table[msgid] == msgid:
             continue
