@@ -142,15 +142,15 @@ def autofill(catalog, page: str) -> int:
     terms = glossary_terms() if page == "glossary" else set()
     filled = 0
     for message in catalog:
-        if not message.id or message.string:
+        if not message.id or (message.string and message.string != message.id):
             continue
         reason = ("a glossary term (its anchor and the {term} references use it)" if message.id in terms
                   else "no prose" if not has_prose(message.id) else None)
         if reason:
+            filled += not message.string
             message.string = message.id
             message.flags.discard("fuzzy")
-            message.auto_comments = [KEPT_COMMENT + reason]
-            filled += 1
+            message.auto_comments = [KEPT_COMMENT + reason]  # (sphinx-intl's update drops the comment)
     return filled
 
 
