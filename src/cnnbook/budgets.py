@@ -28,7 +28,8 @@ from importlib import resources
 
 import torch
 
-__all__ = ["Budget", "budget", "get_mode", "MODE_ENV_VAR", "BUDGETS", "Caps", "caps", "CAP_ENV_VARS"]
+__all__ = ["Budget", "budget", "get_mode", "MODE_ENV_VAR", "BUDGETS", "budgets_from_table", "Caps", "caps",
+           "CAP_ENV_VARS"]
 
 MODE_ENV_VAR = "CNNBOOK_MODE"
 MODES = ("quick", "full")
@@ -118,26 +119,30 @@ class Budget:
         return dataclasses.replace(self, **changes)
 
 
-def _load_budgets() -> dict[str, dict[str, Budget]]:
-    """The per-chapter budgets of ``budgets.json`` (shipped with the package).
+def budgets_from_table(table: dict) -> dict[str, dict[str, Budget]]:
+    """``BUDGETS`` from the table of ``budgets.json``.
 
     A chapter's ``quick`` entry lists the fields it sets on :class:`Budget`'s defaults;
-    its ``full`` entry the fields it changes in the file's ``full`` baseline (d2l's
-    chapter 7 recipe: whole Fashion-MNIST, 10 epochs, batch 128); ``why`` says why
-    a budget is as it is.
+    its ``full`` entry the fields it changes in the table's ``full`` baseline (d2l's
+    chapter 7 recipe: whole Fashion-MNIST, 10 epochs, batch 128); ``why`` says why a
+    budget is as it is.
     """
-    table = json.loads(resources.files(__package__).joinpath("budgets.json").read_text(encoding="utf-8"))
     baseline = Budget(**table["full"])
-    try:
-        return {chapter: {"quick": Budget(**modes["quick"]), "full": baseline.replace(**modes["full"])}
-                for chapter, modes in table["chapters"].items()}
-    except TypeError as error:
-        raise ValueError(f"budgets.json: {error}; a budget's fields are those of cnnbook.budgets.Budget") from None
+    budgets = {}
+    for chapter, entry in table["chapters"].items():
+        try:
+            budgets[chapter] = {"quick": Budget(**entry["quick"]), "full": baseline.replace(**entry["full"])}
+        except (TypeError, KeyError) as error:
+            raise ValueError(f"budgets.json, chapter {chapter!r}: {type(error).__name__}: {error}; give it "
+                             "'quick' and 'full', each with fields of cnnbook.budgets.Budget") from None
+    return budgets
 
 
-#: Per-chapter budgets, ``BUDGETS[chapter][mode]``. Quick budgets were tuned on a 2-core
-#: CPU (see the benchmark, ``python -m cnnbook.bench``); full budgets follow d2l's scale.
-BUDGETS: dict[str, dict[str, Budget]] = _load_budgets()
+#: Per-chapter budgets, ``BUDGETS[chapter][mode]``, from ``budgets.json`` (shipped with the
+#: package). Quick budgets were tuned on a 2-core CPU (see the benchmark,
+#: ``python -m cnnbook.bench``); full budgets follow d2l's scale.
+BUDGETS: dict[str, dict[str, Budget]] = budgets_from_table(
+    json.loads(resources.files(__package__).joinpath("budgets.json").read_text(encoding="utf-8")))
 
 
 def budget(chapter: str, mode: str | None = None) -> Budget:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable, Sequence
 
-__all__ = ["Paper", "Event", "PAPERS", "BOOK_USES", "paper", "papers_of", "timeline_rows",
+__all__ = ["Paper", "Event", "PAPERS", "BOOK_USES", "papers_from_records", "paper", "papers_of", "timeline_rows",
            "people_table", "record_table", "venue_table", "dates_table", "months_between", "show"]
 
 JOURNAL, CONFERENCE = "journal", "conference"
@@ -97,23 +97,25 @@ class Paper:
         return next(e for e in self.events if e.kind == self.kind)
 
 
-def _load_papers() -> tuple[Paper, ...]:
-    """The records of ``papers.json`` (shipped with the package), one :class:`Paper` each."""
-    text = resources.files(__package__).joinpath("papers.json").read_text(encoding="utf-8")
+def papers_from_records(records: list[dict]) -> tuple[Paper, ...]:
+    """One :class:`Paper` per record of ``papers.json`` (a JSON object per paper, the fields of
+    :class:`Paper`; ``events`` a list of objects with the fields of :class:`Event`)."""
     papers = []
-    for record in json.loads(text):
+    for record in records:
         try:
             papers.append(Paper(**{**record, "authors": tuple(record["authors"]),
                                    "affiliations": tuple(record["affiliations"]),
                                    "events": tuple(Event(**e) for e in record.get("events", ()))}))
         except (TypeError, KeyError) as error:
-            raise ValueError(f"papers.json, record {record.get('key', len(papers))!r}: {error}; "
-                             f"the fields are those of cnnbook.papers.Paper and Event") from None
+            name = record.get("key", f"number {len(papers) + 1}")
+            raise ValueError(f"papers.json, record {name}: {type(error).__name__}: {error}; give each "
+                             "record the fields of cnnbook.papers.Paper, and each event kind, date and what") from None
     return tuple(papers)
 
 
-#: Every paper of the book, in the order of ``papers.json``.
-PAPERS: tuple[Paper, ...] = _load_papers()
+#: Every paper of the book, in the order of ``papers.json`` (shipped with the package).
+PAPERS: tuple[Paper, ...] = papers_from_records(
+    json.loads(resources.files(__package__).joinpath("papers.json").read_text(encoding="utf-8")))
 
 # What else of an author's work the book uses, beyond the papers in PAPERS (which are
 # added automatically). Only work a chapter actually uses or cites belongs here.
