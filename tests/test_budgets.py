@@ -59,3 +59,18 @@ def test_an_invalid_cap_names_its_variable(monkeypatch, raw):
     monkeypatch.setenv("CNNBOOK_MAX_EVAL_BATCHES", raw)
     with pytest.raises(ValueError, match="CNNBOOK_MAX_EVAL_BATCHES"):
         caps()
+
+
+def test_budgets_json_is_read_field_by_field_and_a_bad_entry_is_named():
+    import json
+    from importlib import resources
+    from cnnbook.budgets import budgets_from_table
+    table = json.loads(resources.files("cnnbook").joinpath("budgets.json").read_text(encoding="utf-8"))
+    lenet = table["chapters"]["lenet"]
+    assert budget("lenet", "quick") == Budget(**lenet["quick"])
+    full = budget("lenet", "full")
+    assert (full.batch_size, full.train_size, full.epochs) == (lenet["full"]["batch_size"], None, table["full"]["epochs"])
+    with pytest.raises(ValueError, match=r"chapter 'vgg': TypeError: .*'learning_rate'"):
+        budgets_from_table({**table, "chapters": {"vgg": {"quick": {"learning_rate": 1e-3}, "full": {}}}})
+    with pytest.raises(ValueError, match=r"chapter 'nin': KeyError: 'full'"):
+        budgets_from_table({**table, "chapters": {"nin": {"quick": {}}}})

@@ -75,3 +75,17 @@ def test_mismatched_affiliations_are_refused():
     from dataclasses import replace
     with pytest.raises(ValueError, match="one affiliation per author"):
         replace(paper("resnet"), affiliations=("Microsoft Research",))
+
+
+def test_a_malformed_record_of_papers_json_is_named():
+    import json
+    from importlib import resources
+    from cnnbook.papers import papers_from_records
+    records = json.loads(resources.files("cnnbook").joinpath("papers.json").read_text(encoding="utf-8"))
+    assert [p.key for p in papers_from_records(records)] == [p.key for p in PAPERS]
+    with pytest.raises(ValueError, match=r"papers.json, record he2016deep: .*unexpected keyword.*'authros'"):
+        papers_from_records([{**r, "authros": r["authors"]} if r["key"] == "he2016deep" else r for r in records])
+    with pytest.raises(ValueError, match=r"record lenet2: KeyError: 'affiliations'"):
+        papers_from_records([{"key": "lenet2", "authors": ["Yann LeCun"]}])
+    with pytest.raises(ValueError, match="neither 'journal' nor 'conference'"):
+        papers_from_records([{**records[0], "kind": "workshop"}])

@@ -9,7 +9,8 @@ Two modes:
 
 The mode is ``full`` where CUDA is present and ``quick`` otherwise; set
 ``CNNBOOK_MODE=quick`` or ``CNNBOOK_MODE=full`` to choose. A chapter asks for its
-budget with ``budget("alexnet")`` and never hard-codes these numbers.
+budget with ``budget("alexnet")`` and never hard-codes these numbers; the numbers
+are data, in ``budgets.json`` next to this module.
 
 **Caps** (any mode; unset means no cap), read here and nowhere else by :func:`caps`:
 ``CNNBOOK_MAX_EPOCHS`` (epochs per run), ``CNNBOOK_MAX_STEPS`` (training steps
@@ -20,12 +21,15 @@ images and code paths -- runs through on a CPU in minutes ("capped full mode").
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass
+from importlib import resources
 
 import torch
 
-__all__ = ["Budget", "budget", "get_mode", "MODE_ENV_VAR", "BUDGETS", "Caps", "caps", "CAP_ENV_VARS"]
+__all__ = ["Budget", "budget", "get_mode", "MODE_ENV_VAR", "BUDGETS", "budgets_from_table", "Caps", "caps",
+           "CAP_ENV_VARS"]
 
 MODE_ENV_VAR = "CNNBOOK_MODE"
 MODES = ("quick", "full")
@@ -115,50 +119,30 @@ class Budget:
         return dataclasses.replace(self, **changes)
 
 
-# d2l's chapter 7 recipe, the "full" baseline: whole Fashion-MNIST, 10 epochs, batch 128/256.
-_FULL = Budget(train_size=None, test_size=None, epochs=10, batch_size=128, mode="full")
+def budgets_from_table(table: dict) -> dict[str, dict[str, Budget]]:
+    """``BUDGETS`` from the table of ``budgets.json``.
 
-#: Per-chapter budgets. Quick budgets were tuned on a 2-core CPU (see the
-#: benchmark, ``python -m cnnbook.bench``); full budgets follow d2l's scale.
-BUDGETS: dict[str, dict[str, Budget]] = {
-    "lenet": {
-        "quick": Budget(image_size=28, train_size=4000, test_size=1000, epochs=8, batch_size=64,
-                        optimizer="adam", lr=2e-3),
-        "full": _FULL.replace(image_size=28, batch_size=256, lr=1e-3),
-    },
-    "alexnet": {
-        "quick": Budget(image_size=64, train_size=4000, test_size=1000, epochs=5, lr=1e-3),
-        "full": _FULL.replace(image_size=224, lr=1e-4),
-    },
-    "vgg": {
-        "quick": Budget(image_size=32, train_size=3000, test_size=1000, epochs=5, lr=1e-3),
-        "full": _FULL.replace(image_size=224, lr=1e-4),
-    },
-    "nin": {
-        "quick": Budget(image_size=64, train_size=4000, test_size=1000, epochs=5, lr=2e-3),
-        "full": _FULL.replace(image_size=224, lr=1e-4),
-    },
-    "googlenet": {
-        "quick": Budget(image_size=32, train_size=2000, test_size=1000, epochs=4, lr=1e-3),
-        "full": _FULL.replace(image_size=96, lr=1e-3),
-    },
-    "resnet": {
-        # 16 px keeps the degradation runs (plain/residual, 20 and 56 layers) inside a minute.
-        "quick": Budget(image_size=16, train_size=2000, test_size=1000, epochs=3, batch_size=64, lr=1e-3),
-        "full": _FULL.replace(image_size=96, lr=1e-3),
-    },
-    "densenet": {
-        # 16 px: concatenation makes DenseNet slow on a CPU at 28-32 px.
-        "quick": Budget(image_size=16, train_size=2000, test_size=1000, epochs=5, batch_size=64, lr=1e-3),
-        "full": _FULL.replace(image_size=96, lr=1e-3),
-    },
-    # The comparison chapter trains every teaching model on one shared budget.
-    "comparison": {
-        # 16 px (each model is raised to its own minimum size) keeps seven runs within about a minute.
-        "quick": Budget(image_size=16, train_size=3000, test_size=1000, epochs=4, lr=2e-3),
-        "full": _FULL.replace(image_size=64, epochs=5, lr=1e-3),
-    },
-}
+    A chapter's ``quick`` entry lists the fields it sets on :class:`Budget`'s defaults;
+    its ``full`` entry the fields it changes in the table's ``full`` baseline (d2l's
+    chapter 7 recipe: whole Fashion-MNIST, 10 epochs, batch 128); ``why`` says why a
+    budget is as it is.
+    """
+    baseline = Budget(**table["full"])
+    budgets = {}
+    for chapter, entry in table["chapters"].items():
+        try:
+            budgets[chapter] = {"quick": Budget(**entry["quick"]), "full": baseline.replace(**entry["full"])}
+        except (TypeError, KeyError) as error:
+            raise ValueError(f"budgets.json, chapter {chapter!r}: {type(error).__name__}: {error}; give it "
+                             "'quick' and 'full', each with fields of cnnbook.budgets.Budget") from None
+    return budgets
+
+
+#: Per-chapter budgets, ``BUDGETS[chapter][mode]``, from ``budgets.json`` (shipped with the
+#: package). Quick budgets were tuned on a 2-core CPU (see the benchmark,
+#: ``python -m cnnbook.bench``); full budgets follow d2l's scale.
+BUDGETS: dict[str, dict[str, Budget]] = budgets_from_table(
+    json.loads(resources.files(__package__).joinpath("budgets.json").read_text(encoding="utf-8")))
 
 
 def budget(chapter: str, mode: str | None = None) -> Budget:

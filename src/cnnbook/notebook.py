@@ -20,10 +20,16 @@ def show_source(obj, *, start: str | None = None, stop: str | None = None):
 
     ``start`` / ``stop`` trim it to the lines between two markers (``start`` is
     the first line shown that contains the text; ``stop`` the first line not shown).
+    The study notes' models (:mod:`cnnbook.notes`) show the notes' code as quoted,
+    with the book's remarks as comments.
     """
     from IPython.display import Code
 
-    lines = inspect.getsource(obj).splitlines()
+    source = None
+    if getattr(obj, "__module__", None) == "cnnbook.notes":
+        from .notes import quoted_source
+        source = quoted_source(obj)
+    lines = (source or inspect.getsource(obj)).splitlines()
     name = getattr(obj, "__qualname__", repr(obj))
     if start is not None:
         first = next((i for i, line in enumerate(lines) if start in line), None)

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-__all__ = ["Shortcut", "conv3x3", "conv1x1", "ZeroPadShortcut", "make_shortcut",
+__all__ = ["Shortcut", "conv3x3", "conv1x1", "with_bn", "ZeroPadShortcut", "make_shortcut",
            "BasicBlock", "Bottleneck", "PreActBlock"]
 
 Shortcut = Optional[str]  # "A", "B", "C", or None for a plain (shortcut-free) block
@@ -33,6 +33,11 @@ def conv3x3(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
 def conv1x1(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
     """1x1 convolution with no bias (a BatchNorm follows)."""
     return nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=stride, bias=False)
+
+
+def with_bn(conv: nn.Conv2d) -> tuple[nn.Conv2d, nn.BatchNorm2d]:
+    """A convolution and the BatchNorm over its output channels, to assign as ``self.convN, self.bnN``."""
+    return conv, nn.BatchNorm2d(conv.out_channels)
 
 
 class ZeroPadShortcut(nn.Module):
@@ -77,7 +82,7 @@ def make_shortcut(option: Shortcut, in_channels: int, out_channels: int, stride:
     if option == "B" and same_shape:
         return nn.Identity()
     projection = conv1x1(in_channels, out_channels, stride)          # W_s in the paper's eq. (2)
-    return nn.Sequential(projection, nn.BatchNorm2d(out_channels)) if norm else projection
+    return nn.Sequential(*with_bn(projection)) if norm else projection
 
 
 class BasicBlock(nn.Module):
@@ -94,11 +99,9 @@ class BasicBlock(nn.Module):
     def __init__(self, in_channels: int, channels: int, stride: int = 1, shortcut: Shortcut = "B"):
         super().__init__()
         out_channels = channels * self.expansion
-        self.conv1 = conv3x3(in_channels, channels, stride)
-        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv1, self.bn1 = with_bn(conv3x3(in_channels, channels, stride))
         self.relu1 = nn.ReLU()
-        self.conv2 = conv3x3(channels, out_channels)
-        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.conv2, self.bn2 = with_bn(conv3x3(channels, out_channels))
         self.relu2 = nn.ReLU()
         self.shortcut = make_shortcut(shortcut, in_channels, out_channels, stride)
 
@@ -130,14 +133,11 @@ class Bottleneck(nn.Module):
         super().__init__()
         out_channels = channels * self.expansion
         stride_1x1, stride_3x3 = (stride, 1) if stride_in_1x1 else (1, stride)
-        self.conv1 = conv1x1(in_channels, channels, stride_1x1)
-        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv1, self.bn1 = with_bn(conv1x1(in_channels, channels, stride_1x1))    # reduce
         self.relu1 = nn.ReLU()
-        self.conv2 = conv3x3(channels, channels, stride_3x3)
-        self.bn2 = nn.BatchNorm2d(channels)
+        self.conv2, self.bn2 = with_bn(conv3x3(channels, channels, stride_3x3))
         self.relu2 = nn.ReLU()
-        self.conv3 = conv1x1(channels, out_channels)
-        self.bn3 = nn.BatchNorm2d(out_channels)
+        self.conv3, self.bn3 = with_bn(conv1x1(channels, out_channels))               # restore
         self.relu3 = nn.ReLU()
         self.shortcut = make_shortcut(shortcut, in_channels, out_channels, stride)
 
