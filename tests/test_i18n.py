@@ -66,10 +66,14 @@ def test_the_checker_names_untranslated_fuzzy_and_changed_roles():
         ("Uses {glue:text}`acc:.3f` and `nn.Conv2d`.", "用 {glue:text}`acc:.2f` 和 nn.Conv2d。"),
         ("See [the code](sec-lenet-how) and $n+2p$.", "见[代码](sec-lenet-what)和 $n + 2p$。"),
         ("It has {glue:text}`n:,` {glue:text}`word` parameters.", "它的参数{glue:text}`word_zh`（{glue:text}`n:,` 个）。"),
+        ("Reproduce the *{term}`degradation`* problem.", "复现*{term}`退化 <degradation>`*问题。"),   # stars show
+        ("A **{term}`kernel`**.", "一个 **{term}`卷积核 <kernel>`**。"),                                    # fine
         fuzzy={3})
     problems = i18n.check_catalog(catalog, "chapters/demo")
     what = Counter(p.what.split(" (")[0] for p in problems)
-    assert what == Counter({"not translated": 1, "fuzzy": 1, "roles, links, math or code differ": 2})
+    assert what == Counter({"not translated": 1, "fuzzy": 1, "roles, links, math or code differ": 2,
+                            "a '*' shows literally: emphasis next to Chinese text or a role needs a space "
+                            "outside the markers": 1})
     assert all("locales/zh_CN/LC_MESSAGES/chapters/demo.po" in str(p) for p in problems)
     changed = " ".join(p.what for p in problems)
     assert "acc:.3f" in changed and "`nn.Conv2d`" in changed and "sec-lenet-how" in changed
@@ -87,6 +91,7 @@ def test_compiled_catalogs_qualify_every_glue_role_with_its_notebook():
     assert i18n.qualify_glue(text, "chapters/lenet") == (
         "卷积需要 {glue:text}`lenet.ipynb::c1_conv_params:,` 个参数，约 {glue:text}`lenet.ipynb::c1_ratio:,.0f` 倍。")
     assert i18n.qualify_glue("{glue:text}`other.ipynb::k`", "chapters/lenet") == "{glue:text}`other.ipynb::k`"
+    assert i18n.qualify_glue("第 {glue:text}`epochs` 轮", "chapters/lenet") == "第 {glue:text}`lenet.ipynb::epochs:s` 轮"
 
 
 def test_worksheet_round_trip(tmp_path, monkeypatch):

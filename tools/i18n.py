@@ -95,6 +95,16 @@ def has_prose(text: str) -> bool:
     return bool(_WORD.search(rest))
 
 
+def literal_stars(text: str) -> int:
+    """How many ``*`` CommonMark leaves as text: emphasis markers that did not open or close, as
+    happens when a marker sits between a Chinese character and a role or punctuation."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(_CODE.sub("``", _MATH.sub("$$", text)))
+    return sum(child.content.count("*") for token in tokens for child in (token.children or [])
+               if child.type == "text")
+
+
 def prose_chars(text: str) -> tuple[int, int]:
     """(CJK characters, Latin letters) of the prose in ``text``, leaving out code, math and roles."""
     rest = _CODE.sub(" ", _MATH.sub(" ", _ROLE.sub(" ", text)))
@@ -210,6 +220,9 @@ def check_catalog(catalog, page: str) -> list[Problem]:
         if m.fuzzy:
             problems.append(Problem(page, m.id, "fuzzy (the English changed; check the translation, "
                                                 "then remove the '#, fuzzy' line)"))
+        if literal_stars(m.string) > literal_stars(m.id):
+            problems.append(Problem(page, m.id, "a '*' shows literally: emphasis next to Chinese text or a role "
+                                                "needs a space outside the markers (是 **{term}`...`**；)"))
         source, target = invariants(m.id), invariants(m.string)
         if source != target:
             lost = sorted((source - target).elements())
@@ -390,15 +403,24 @@ def translate_notebook(nb, page: str, lang: str = LANGUAGE):
 
 # --------------------------------------------------------------------------- compile and build
 def qualify_glue(text: str, page: str) -> str:
-    """``{glue:text}`key:spec``` -> ``{glue:text}`lenet.ipynb::key:spec``` for a chapter's message."""
+    """``{glue:text}`key:spec``` -> ``{glue:text}`lenet.ipynb::key:spec``` for a chapter's message
+    (``key`` alone -> ``lenet.ipynb::key:s``)."""
     notebook = Path(page).name + ".ipynb"
-    return _GLUE.sub(lambda m: m.group(0) if "::" in m["body"] else f"{{glue:text}}`{notebook}::{m['body']}`",
-                     text)
+
+    def qualified(m: re.Match) -> str:
+        if "::" in m["body"]:
+            return m.group(0)
+        key, _, spec = m["body"].partition(":")
+        # myst-nb splits a qualified body at its last colon, so the format is always written ("s": as is)
+        return f"{{glue:text}}`{notebook}::{key}:{spec or 's'}`"
+
+    return _GLUE.sub(qualified, text)
 
 
 def compile_catalogs(lang: str = LANGUAGE, out: Path = MO_DIR) -> Path:
     """The binary catalogs the build reads (fuzzy messages left out, so they show in English)."""
     from babel.messages.mofile import write_mo
+    from babel.messages.pofile import write_po
 
     target = out / lang / "LC_MESSAGES"
     wanted = set()
@@ -408,14 +430,16 @@ def compile_catalogs(lang: str = LANGUAGE, out: Path = MO_DIR) -> Path:
             for m in catalog:
                 if m.id and m.string:
                     m.string = qualify_glue(m.string, page)
-        buf = io.BytesIO()
-        write_mo(buf, catalog, use_fuzzy=False)
-        mo = target / f"{page}.mo"
-        wanted.add(mo)
-        if not mo.exists() or mo.read_bytes() != buf.getvalue():   # Sphinx re-reads a page whose .mo changed
-            mo.parent.mkdir(parents=True, exist_ok=True)
-            mo.write_bytes(buf.getvalue())
-    for stale in set(target.rglob("*.mo")) - wanted:
+        mo_bytes, po_bytes = io.BytesIO(), io.BytesIO()
+        write_mo(mo_bytes, catalog, use_fuzzy=False)
+        write_po(po_bytes, catalog, width=76)
+        # Sphinx re-reads a page whose .mo changed; it finds the .mo through the .po beside it.
+        for path, data in ((target / f"{page}.mo", mo_bytes.getvalue()), (target / f"{page}.po", po_bytes.getvalue())):
+            wanted.add(path)
+            if not path.exists() or path.read_bytes() != data:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+    for stale in {*target.rglob("*.mo"), *target.rglob("*.po")} - wanted:
         stale.unlink()
     return target
 
@@ -440,6 +464,13 @@ def build(lang: str = LANGUAGE, strict: bool = True) -> Path:
     }
     if baseurl:
         overrides["html_baseurl"] = baseurl.rstrip("/") + f"/{EDITION_DIR}/"
+    # Search: jieba splits the Chinese text into words; the glossary's Chinese terms (感受野, 残差块, ...)
+    # are added to its dictionary, so that each is one word in the index, as a reader types it.
+    userdict = ZH_OUT / "jieba-terms.txt"
+    userdict.parent.mkdir(parents=True, exist_ok=True)
+    userdict.write_text("".join(f"{t}\n" for t in sorted(glossary_terms()) if _CJK.search(t) and " " not in t),
+                        encoding="utf-8")
+    overrides["html_search_options"] = {"dict": str(userdict)}
     # The launch buttons open the Chinese reader notebooks (zh/chapters/ on the reader branch).
     english, _ = get_final_config(user_yaml=ROOT / "_config.yml", sourcedir=ROOT, use_external_toc=True,
                                   cli_config={"latex_individualpages": False,

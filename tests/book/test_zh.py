@@ -37,14 +37,15 @@ def _prose(path: Path) -> str:
 def _html_pages(root: Path) -> list[Path]:
     skip = {"_static", "_sources", "_images", "zh"}
     return sorted(p for p in root.rglob("*.html") if not (skip & set(p.relative_to(root).parts[:-1]))
-                  and p.name not in {"genindex.html", "search.html"})
+                  and p.relative_to(root).as_posix() not in {"genindex.html", "search.html", "index.html"})
 
 
 def test_the_chinese_edition_has_every_page_of_the_english(html):
     english = {p.relative_to(HTML) for p in _html_pages(HTML)}
     chinese = {p.relative_to(ZH_HTML) for p in _html_pages(ZH_HTML)}
     assert english and english == chinese, f"only in English: {english - chinese}; only in Chinese: {chinese - english}"
-    assert _soup(ZH_HTML / "index.html").html.get("lang") == "zh-CN"
+    assert _soup(ZH_HTML / "intro.html").html.get("lang") == "zh-CN"
+    assert "intro.html" in (ZH_HTML / "index.html").read_text(encoding="utf-8")   # the redirect to the landing page
 
 
 @pytest.mark.parametrize("page", ["intro.html", "study_a_paper.html", "glossary.html"]
@@ -79,7 +80,7 @@ def test_every_page_links_to_the_same_page_in_the_other_language_and_back(html):
         assert target == ZH_HTML / page.relative_to(HTML), f"{page.relative_to(HTML)} links to {target}"
         back = Path(posixpath.normpath(posixpath.join(target.parent.as_posix(), _edition_link(target))))
         assert back == page, f"zh/{page.relative_to(HTML)} links back to {back}, not to {page}"
-    landing = _soup(HTML / "index.html")
+    landing = _soup(HTML / "intro.html")                  # index.html redirects to it
     first = landing.select_one("article .cnnbook-editions") or landing.select_one(".cnnbook-editions")
     assert first is not None and "中文" in first.get_text() and "English" in first.get_text()
 
