@@ -155,3 +155,14 @@ def test_directive_fences_are_followed_and_code_and_math_blocks_kept():
     assert text == ("```{dropdown} 提示\n用它。\n```\n\n**6. 进一步。** 文本。\n\n```{dropdown} 提示\n~~~python\n"
                     "Use it.\n~~~\n用它。\n```\n\n$$ a = b,\n   Use it. $$\n\n用它。")
     assert found == set(table)
+
+
+def test_a_glued_word_brings_its_chinese_twin():
+    from cnnbook.notebook import glue, glued
+
+    glue("demo_word", "fewer", zh={"fewer": "更少", "more": "更多"})
+    assert glued["demo_word"] == "fewer" and glued["demo_word_zh"] == "更少"
+    with pytest.raises(KeyError, match="no Chinese word for 'less'"):
+        glue("demo_word", "less", zh={"fewer": "更少", "more": "更多"})
+    for key in ("demo_word", "demo_word_zh"):
+        glued.pop(key, None)

@@ -25,9 +25,9 @@ def base_namespace():
     import pandas as pd
     from IPython.display import display
     from cnnbook import anatomy, create_model
-    from cnnbook.notebook import glue, glued
+    from cnnbook.notebook import glue
     return {"torch": torch, "nn": nn, "pd": pd, "display": display, "anatomy": anatomy,
-            "create_model": create_model, "glue": glue, "glued": glued}
+            "create_model": create_model, "glue": glue}
 
 
 def test_googlenet_notes_module_and_v3_readings(base_namespace, capsys):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import os
 
 import pytest
 import torch
@@ -370,3 +371,14 @@ def test_googlenet_with_aux_heads_trains_with_the_papers_loss(blob_data):
     with pytest.raises(TypeError, match="pass a loss_fn"):      # the default cross-entropy cannot
         fit(create_model("googlenet_small", width_divisor=16, aux_logits=True), blob_data,
             TINY.replace(image_size=32, epochs=1), progress=False)
+
+
+def test_fit_writes_nothing_to_disk(blob_data, tmp_path, monkeypatch):
+    """fit keeps no hidden record: a run leaves no file behind unless a checkpoint is asked for."""
+    for var in ("CNNBOOK_DATA", "HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var))
+    monkeypatch.chdir(tmp_path)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16 * 16, 2))
+    fit(model, blob_data, Budget(image_size=16, epochs=1, batch_size=64), progress=False, label="run")
+    files = sorted(os.path.relpath(os.path.join(d, f), tmp_path) for d, _, fs in os.walk(tmp_path) for f in fs)
+    assert files == []

@@ -137,10 +137,9 @@ def catalogs(lang: str = LANGUAGE) -> dict[str, Path]:
 def glossary_terms(root: Path = ROOT) -> set[str]:
     """The glossary's terms (English and Chinese): kept as they are, since the chapters' ``{term}``
     references and the glossary's anchors are made from them."""
-    text = (root / "glossary.md").read_text(encoding="utf-8")
-    block = re.search(r"^(`{3,}|:{3,})\{glossary\}[^\n]*\n(.*?)^\1\s*$", text, re.M | re.S)
-    return {line.strip() for line in block.group(2).splitlines()
-            if line.strip() and not line[0].isspace() and not line.startswith(":")}
+    from reader import glossary_terms as terms_in      # tools/reader.py reads the glossary for its links
+
+    return set(terms_in(root / "glossary.md"))
 
 
 KEPT_COMMENT = "kept as in the source: "
@@ -183,7 +182,7 @@ def extract(root: Path = ROOT, out: Path = POT_DIR) -> Path:
 
 def update(lang: str = LANGUAGE) -> None:
     """Bring the catalogs in line with the sources: new messages empty, changed ones fuzzy (with the
-    previous source kept for the translator), removed ones obsolete."""
+    previous source kept for the translator), removed ones dropped."""
     from sphinx_intl.basic import update as intl_update
 
     extract()
@@ -396,8 +395,6 @@ def translate_notebook(nb, page: str, lang: str = LANGUAGE):
     if missing:
         raise SystemExit(f"{page}: {len(missing)} translated messages not found in the notebook, e.g. "
                          f"{missing[0][:80]!r}: run `make translations` (the catalog is out of step)")
-    nb.metadata["language_info"] = dict(nb.metadata.get("language_info", {}))
-    nb.metadata["cnnbook"] = {"language": lang}
     return nb
 
 

@@ -110,17 +110,21 @@ def load_citations(bib: Path) -> dict[str, tuple[str, str]]:
     return found
 
 
-def load_terms(glossary: Path) -> dict[str, str]:
-    """Lower-case term -> the id Sphinx gives it in the glossary page."""
+def glossary_terms(glossary: Path) -> list[str]:
+    """The terms of the glossary page's ```{glossary} block, in order (each entry's term lines)."""
     text = glossary.read_text(encoding="utf-8")
     block = re.search(r"^(`{3,}|:{3,})\{glossary\}[^\n]*\n(.*?)^\1\s*$", text, re.M | re.S)
     if not block:
         raise ConversionError(f"{glossary} has no ```{{glossary}} block")
+    return [line.strip() for line in block.group(2).splitlines()
+            if line.strip() and not line[0].isspace() and not line.startswith(":")]
+
+
+def load_terms(glossary: Path) -> dict[str, str]:
+    """Lower-case term -> the id Sphinx gives it in the glossary page."""
     terms = {}
-    for line in block.group(2).splitlines():
-        if line.strip() and not line[0].isspace() and not line.startswith(":"):
-            term = line.strip()
-            terms.setdefault(term.lower(), make_id(f"term-{term}"))
+    for term in glossary_terms(glossary):
+        terms.setdefault(term.lower(), make_id(f"term-{term}"))
     return terms
 
 

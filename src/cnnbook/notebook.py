@@ -55,10 +55,8 @@ def setup_chapter(chapter: str, seed: int = 0):
     from .device import get_device
     from .training import seed_everything
 
-    from .results import set_chapter
 
     seed_everything(seed)
-    set_chapter(chapter)        # fit() files this chapter's runs for the comparison chapter
     matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100})
     device = get_device()
     chosen = budget_for(chapter)
@@ -68,7 +66,7 @@ def setup_chapter(chapter: str, seed: int = 0):
     return device, chosen
 
 
-def glue(name: str, value) -> None:
+def glue(name: str, value, *, zh: dict | None = None) -> None:
     """Make a computed value available to the chapter's prose.
 
     In a markdown cell, ``{glue:text}`name:.3f``` then shows the value.
@@ -76,6 +74,11 @@ def glue(name: str, value) -> None:
     The value is kept in :data:`glued` (the reader notebooks render their prose
     from it with :func:`prose`) and, when myst-nb is installed, glued for the
     book build; the call itself displays nothing.
+
+    A computed English word ("fewer", "higher than") takes ``zh``, its Chinese for
+    each value it can take: ``glue("word", "fewer" if a < b else "more",
+    zh={"fewer": "更少", "more": "更多"})`` also glues ``word_zh``, which the Chinese
+    edition's translation uses in its place (``tools/i18n.py``).
     """
     if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
         value = value.item()          # NumPy / torch scalars -> plain Python numbers myst-nb can format
@@ -84,8 +87,13 @@ def glue(name: str, value) -> None:
     try:
         from myst_nb import glue as _glue
     except ImportError:
-        return
-    _glue(name, value, display=False)
+        pass
+    else:
+        _glue(name, value, display=False)
+    if zh is not None:
+        if value not in zh:
+            raise KeyError(f"glue({name!r}): no Chinese word for {value!r} in zh={zh!r}; add it")
+        glue(f"{name}_zh", zh[value])
 
 
 def format_value(value, spec: str = "") -> str:
