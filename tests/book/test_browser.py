@@ -11,6 +11,7 @@ page's weight and load time to _build/page_weights.txt.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,50 @@ def html(request) -> Path:
     return HTML
 
 
+_REFRESH = re.compile(r'<meta http-equiv="Refresh" content="0; url=([^"]+)"', re.I)
+
+
+def _redirects(html: Path) -> dict[str, str]:
+    """The redirect stubs (each edition's ``index.html``): page -> the page it sends the reader to."""
+    out = {}
+    for p in html.rglob("*.html"):
+        m = _REFRESH.search(p.read_text(encoding="utf-8", errors="replace")[:2000])
+        if m:
+            out[str(p.relative_to(html))] = m.group(1)
+    return out
+
+
 def _pages(html: Path) -> list[str]:
-    return sorted(str(p.relative_to(html)) for p in html.rglob("*.html")
-                  if "_static" not in p.parts and "_sources" not in p.parts and p.name != "genindex.html")
+    """The book's pages, less the redirect stubs: a stub navigates away while it is being
+    checked, and it has no content of its own (``test_redirects_land_on_a_page`` covers it)."""
+    stubs = _redirects(html)
+    return sorted(rel for rel in (str(p.relative_to(html)) for p in html.rglob("*.html")
+                                  if "_static" not in p.parts and "_sources" not in p.parts
+                                  and p.name != "genindex.html")
+                  if rel not in stubs)
+
+
+def test_redirects_land_on_a_page(browser, served_book, html):
+    stubs = _redirects(html)
+    assert "index.html" in stubs and "zh/index.html" in stubs, sorted(stubs)
+    problems = []
+    for rel, target in sorted(stubs.items()):
+        expected = (html / rel).parent / target
+        if not expected.is_file():
+            problems.append(f"{rel} redirects to {target}, which was not built")
+            continue
+        page = browser.new_context().new_page()
+        page.goto(f"{served_book}/{rel}")
+        want = f"{served_book}/{expected.relative_to(html)}"
+        try:
+            page.wait_for_url(want, timeout=15_000)
+            page.wait_for_load_state("load")
+            if not page.locator("main h1, article h1").count():
+                problems.append(f"{rel} -> {page.url}: no heading on the landing page")
+        except Exception as exc:          # playwright's TimeoutError
+            problems.append(f"{rel} did not land on {want} (at {page.url}): {exc}")
+        page.close()
+    assert not problems, "\n".join(problems)
 
 
 def _allowed(text: str) -> bool:
