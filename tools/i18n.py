@@ -16,10 +16,9 @@ and Sphinx parses a translated message as a document of its own, so a plain key
 finds no value there. The document-qualified form ``{glue:text}`lenet.ipynb::key```
 is resolved later, from the glue data of the whole build, and works in both. A glued
 English word ("fewer", "more") has a Chinese twin glued beside it, ``<key>_zh``, which the
-translation uses instead. The
-catalogs keep the plain form, exactly as the source has it (translators copy the
-role, ``check`` verifies it), and ``compile`` writes the qualified form into the
-binary catalogs the build reads, for every glue role of a chapter's messages.
+translation uses instead. The catalogs keep the plain form, exactly as the source has it
+(translators copy the role, ``check`` verifies it), and ``compile`` writes the qualified form
+into the binary catalogs the build reads, for every glue role of a chapter's messages.
 """
 from __future__ import annotations
 
@@ -431,11 +430,12 @@ def compile_catalogs(lang: str = LANGUAGE, out: Path = MO_DIR) -> Path:
         write_mo(mo_bytes, catalog, use_fuzzy=False)
         write_po(po_bytes, catalog, width=76)
         # Sphinx re-reads a page whose .mo changed; it finds the .mo through the .po beside it.
-        for path, data in ((target / f"{page}.mo", mo_bytes.getvalue()), (target / f"{page}.po", po_bytes.getvalue())):
-            wanted.add(path)
-            if not path.exists() or path.read_bytes() != data:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+        for written, data in ((target / f"{page}.mo", mo_bytes.getvalue()),
+                              (target / f"{page}.po", po_bytes.getvalue())):
+            wanted.add(written)
+            if not written.exists() or written.read_bytes() != data:
+                written.parent.mkdir(parents=True, exist_ok=True)
+                written.write_bytes(data)
     for stale in {*target.rglob("*.mo"), *target.rglob("*.po")} - wanted:
         stale.unlink()
     return target
@@ -445,13 +445,14 @@ def build(lang: str = LANGUAGE, strict: bool = True) -> Path:
     """The Chinese edition, into ``_build/html/zh``: the same sources, configuration and execution
     cache as the English build (``make book`` runs that first), the catalogs compiled, Sphinx's
     Chinese search (jieba splits the words)."""
-    import yaml
     from jupyter_book.config import get_final_config
     from jupyter_book.sphinx import build_sphinx
 
     compile_catalogs(lang)
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    baseurl = (config.get("html") or {}).get("baseurl", "")
+    # The English build's Sphinx configuration, as Jupyter Book derives it from _config.yml.
+    english, _ = get_final_config(user_yaml=ROOT / "_config.yml", sourcedir=ROOT, use_external_toc=True,
+                                  cli_config={"latex_individualpages": False,
+                                              "external_toc_path": str(ROOT / "_toc.yml")})
     overrides = {
         "external_toc_path": str(ROOT / "_toc.yml"), "latex_individualpages": False, "nitpicky": True,
         "language": lang, "locale_dirs": [str(MO_DIR)], "gettext_auto_build": False,
@@ -459,8 +460,8 @@ def build(lang: str = LANGUAGE, strict: bool = True) -> Path:
         "nb_execution_cache_path": str(BUILD / ".jupyter_cache"),
         "cnnbook_reader_dir": f"_build/reader/{EDITION_DIR}",
     }
-    if baseurl:
-        overrides["html_baseurl"] = baseurl.rstrip("/") + f"/{EDITION_DIR}/"
+    if english.get("html_baseurl"):
+        overrides["html_baseurl"] = english["html_baseurl"].rstrip("/") + f"/{EDITION_DIR}/"
     # Search: jieba splits the Chinese text into words; the glossary's Chinese terms (感受野, 残差块, ...)
     # are added to its dictionary, so that each is one word in the index, as a reader types it.
     userdict = ZH_OUT / "jieba-terms.txt"
@@ -469,9 +470,6 @@ def build(lang: str = LANGUAGE, strict: bool = True) -> Path:
                         encoding="utf-8")
     overrides["html_search_options"] = {"dict": str(userdict)}
     # The launch buttons open the Chinese reader notebooks (zh/chapters/ on the reader branch).
-    english, _ = get_final_config(user_yaml=ROOT / "_config.yml", sourcedir=ROOT, use_external_toc=True,
-                                  cli_config={"latex_individualpages": False,
-                                              "external_toc_path": str(ROOT / "_toc.yml")})
     theme = dict(english.get("html_theme_options", {}))
     theme["path_to_docs"] = "/".join(p for p in (theme.get("path_to_docs", "").strip("/"), EDITION_DIR) if p)
     theme["search_bar_text"] = "搜索本书……"

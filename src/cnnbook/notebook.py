@@ -55,7 +55,6 @@ def setup_chapter(chapter: str, seed: int = 0):
     from .device import get_device
     from .training import seed_everything
 
-
     seed_everything(seed)
     matplotlib.rcParams.update({"figure.dpi": 100, "savefig.dpi": 100})
     device = get_device()
